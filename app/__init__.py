@@ -1,0 +1,54 @@
+"""Application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from app.extensions import appbuilder, csrf, db, migrate
+
+
+def create_app(config_object=None) -> Flask:
+    from config import config_from_env
+
+    cfg = config_object or config_from_env()
+    if hasattr(cfg, "check"):
+        cfg.check()
+    app = Flask(__name__)
+    app.config.from_object(cfg)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger().setLevel(logging.INFO)
+
+    with app.app_context():
+        import app.models as _models  # noqa: F401  (complete metadata)
+        db.init_app(app)
+        migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                         render_as_batch=True, compare_type=True)
+        csrf.init_app(app)
+        appbuilder.init_app(app, db.session)
+        from app.security.audit import register_audit_hooks
+        from app.views import register_views
+        from app.api import register_apis
+        from app.cli import register_cli
+
+        register_views(appbuilder)
+        register_apis(appbuilder)
+        register_audit_hooks(db.session)
+        register_cli(app)
+        _register_request_hooks(app)
+    return app
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from app.i18n import remember_locale
+    from app.security.password import force_password_change
+
+    app.before_request(remember_locale)
+    app.before_request(force_password_change)
+
+    @app.context_processor
+    def _inject():
+        from app.i18n import current_locale
+
+        return {"current_locale": current_locale()}

@@ -1,0 +1,10 @@
+"""REST resources under /api/v1/, registered once by ``create_app``."""
+from __future__ import annotations
+
+
+def register_apis(appbuilder) -> None:
+    from app.api.lookup import LookupApi
+    from app.api.resources import MembershipApi, OrganizationApi, PersonApi
+
+    for api in (OrganizationApi, PersonApi, MembershipApi, LookupApi):
+        appbuilder.add_api(api)

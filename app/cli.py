@@ -1,0 +1,40 @@
+"""``flask kundelik ...`` commands."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+kundelik = AppGroup("kundelik", help="Kundelik administration commands.")
+roles = AppGroup("roles", help="Roles and permissions.")
+kundelik.add_command(roles)
+
+
+@roles.command("sync")
+def roles_sync():
+    """Create the roles and (re)apply their declared permissions."""
+    from app.security.roles import sync_roles
+
+    counts = sync_roles(current_app.appbuilder)
+    for name, n in counts.items():
+        click.echo(f"{name}: {n} permissions")
+
+
+@kundelik.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when organisations exist.")
+@click.option("--seed", default=2026, show_default=True)
+def demo(if_empty: bool, seed: int):
+    """Build the demo network (ministry, region, districts, schools, people)."""
+    from app.demo import build_demo, demo_exists
+
+    if if_empty and demo_exists():
+        click.echo("Demo data already present.")
+        return
+    logins = build_demo(seed=seed)
+    click.echo("Demo network ready. Logins (password = login unless noted):")
+    for role, login, password in logins:
+        click.echo(f"  {role:<40} {login:<16} {password}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(kundelik)

@@ -1,0 +1,179 @@
+"""The demo network built by ``flask kundelik demo``. Later areas extend ``build_demo``."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.org import Organization, OrgKind, OrgType
+from app.models.people import Membership, Person, Role, Sex
+from app.services import orgs as org_service
+from app.services import people as people_service
+from app.services.national_id import make_iin
+
+ORG_TYPES = [
+    # code, kind, ru, kk, ky, en
+    ("ministry", OrgKind.ministry, "Министерство", "Министрлік", "Министрлик", "Ministry"),
+    ("region_dept", OrgKind.region, "Управление образования области",
+     "Облыстық білім басқармасы", "Облустук билим берүү башкармалыгы",
+     "Regional education department"),
+    ("district_dept", OrgKind.district, "Районный отдел образования",
+     "Аудандық білім бөлімі", "Райондук билим берүү бөлүмү", "District education department"),
+    ("general_school", OrgKind.school, "Общеобразовательная школа", "Жалпы білім беретін мектеп",
+     "Жалпы билим берүүчү мектеп", "General secondary school"),
+    ("gymnasium", OrgKind.school, "Гимназия", "Гимназия", "Гимназия", "Gymnasium"),
+    ("lyceum", OrgKind.school, "Лицей", "Лицей", "Лицей", "Lyceum"),
+    ("small_school", OrgKind.school, "Малокомплектная школа", "Шағын жинақты мектеп",
+     "Аз комплекттүү мектеп", "Small rural school"),
+    ("college", OrgKind.college, "Колледж", "Колледж", "Колледж", "College"),
+    ("kindergarten", OrgKind.kindergarten, "Детский сад", "Балабақша", "Бала бакча",
+     "Kindergarten"),
+]
+
+MALE_LAST = ["Ахметов", "Серикбаев", "Жумабеков", "Иванов", "Петров", "Касымов", "Нурланов",
+             "Бекмуратов", "Садыков", "Токтогулов", "Асанов", "Исаков", "Сидоров", "Омаров",
+             "Абдыкадыров", "Калиев"]
+FEMALE_LAST = ["Ахметова", "Серикбаева", "Жумабекова", "Иванова", "Петрова", "Касымова",
+               "Нурланова", "Бекмуратова", "Садыкова", "Токтогулова", "Асанова", "Исакова",
+               "Сидорова", "Омарова", "Абдыкадырова", "Калиева"]
+MALE_FIRST = ["Ерлан", "Нурсултан", "Айбек", "Даурен", "Алексей", "Сергей", "Бакыт", "Азамат",
+              "Максат", "Тимур", "Улан", "Нурбек", "Дмитрий", "Арман"]
+FEMALE_FIRST = ["Айгерим", "Динара", "Гульнара", "Сауле", "Елена", "Ольга", "Айпери",
+                "Нургуль", "Жыпар", "Асель", "Мария", "Салтанат", "Чолпон", "Бермет"]
+MALE_MIDDLE = ["Серикович", "Маратович", "Бакытович", "Иванович", "Асанович", None]
+FEMALE_MIDDLE = ["Сериковна", "Маратовна", "Бакытовна", "Ивановна", "Асановна", None]
+
+STAFF_ROLES = ([Role.director] + [Role.deputy_director] * 2 + [Role.school_admin]
+               + [Role.class_teacher] * 8 + [Role.teacher] * 18)
+
+DEMO_PASSWORD = "demo12345"
+
+
+def demo_exists() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Organization)))
+
+
+def _types() -> dict[str, OrgType]:
+    out = {}
+    for code, kind, ru, kk, ky, en in ORG_TYPES:
+        t = db.session.scalars(select(OrgType).where(OrgType.code == code)).first()
+        if t is None:
+            t = OrgType(code=code, kind=kind, name_ru=ru, name_kk=kk, name_ky=ky, name_en=en)
+            db.session.add(t)
+        out[code] = t
+    db.session.flush()
+    return out
+
+
+class _People:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.serial = 0
+
+    def person(self, adult: bool = True) -> Person:
+        rng = self.rng
+        sex = rng.choice([Sex.M, Sex.F])
+        if sex == Sex.M:
+            last, first, middle = rng.choice(MALE_LAST), rng.choice(MALE_FIRST), rng.choice(MALE_MIDDLE)
+        else:
+            last, first, middle = (rng.choice(FEMALE_LAST), rng.choice(FEMALE_FIRST),
+                                   rng.choice(FEMALE_MIDDLE))
+        year = rng.randint(1965, 1998) if adult else rng.randint(2009, 2019)
+        born = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+        self.serial = (self.serial + 7) % 9000
+        iin = make_iin(born, sex.value, 100 + self.serial)
+        while db.session.scalars(select(Person.id).where(Person.national_id == iin)).first():
+            self.serial += 1
+            iin = make_iin(born, sex.value, 100 + self.serial)
+        return Person(last_name=last, first_name=first, middle_name=middle, birth_date=born,
+                      sex=sex, country="KZ", national_id=iin,
+                      phone=f"+7 70{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}")
+
+
+def _user(person: Person, login: str) -> None:
+    """Register with a known password (demo only) and no forced change."""
+    sm = current_app.appbuilder.sm
+    people_service.register(person)
+    user = sm.find_user(username=person.national_id)
+    user.username = login
+    user.password = __import__("werkzeug.security", fromlist=["x"]).generate_password_hash(
+        DEMO_PASSWORD)
+    person.must_change_password = False
+    person.temp_password = None
+
+
+def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
+    """Ministry -> region -> two districts -> six schools, ~30 staff each. Returns logins."""
+    rng = random.Random(seed)
+    gen = _People(rng)
+    types = _types()
+    logins: list[tuple[str, str, str]] = []
+    ministry = org_service.create_organization(
+        kind=OrgKind.ministry, org_type=types["ministry"],
+        short_name="Министерство просвещения РК",
+        full_name="Министерство просвещения Республики Казахстан", language="ru",
+        territory="г. Астана", timezone="Asia/Almaty")
+    region = org_service.create_organization(
+        kind=OrgKind.region, org_type=types["region_dept"], parent=ministry,
+        short_name="УО Алматинской области",
+        full_name="Управление образования Алматинской области", language="kk",
+        territory="Алматинская область", timezone="Asia/Almaty")
+    districts = []
+    for i, (name, terr, lang) in enumerate([("Отдел образования Карасайского района",
+                                              "Карасайский район", "ru"),
+                                             ("Отдел образования Талгарского района",
+                                              "Талгарский район", "kk")]):
+        d = org_service.create_organization(
+            kind=OrgKind.district, org_type=types["district_dept"], parent=region,
+            short_name=name, full_name=name, language=lang, territory=terr,
+            timezone="Asia/Almaty", email=f"roo{i + 1}@example.kz")
+        d.supervised_types = [types["general_school"], types["gymnasium"], types["lyceum"],
+                              types["small_school"]]
+        districts.append(d)
+    school_specs = [
+        (districts[0], "general_school", "СОШ №12 г. Каскелен", "г. Каскелен", "ru"),
+        (districts[0], "gymnasium", "Гимназия №3 им. Абая", "г. Каскелен", "kk"),
+        (districts[0], "small_school", "Малокомплектная школа с. Жибек Жолы", "с. Жибек Жолы", "kk"),
+        (districts[1], "lyceum", "Лицей №7 г. Талгар", "г. Талгар", "ru"),
+        (districts[1], "general_school", "СОШ №24 с. Бескайнар", "с. Бескайнар", "kk"),
+        (districts[1], "general_school", "Кыргызская школа им. Ч. Айтматова", "г. Талгар", "ky"),
+    ]
+    schools = []
+    for district, tcode, name, terr, lang in school_specs:
+        s = org_service.create_organization(
+            kind=OrgKind.school, org_type=types[tcode], parent=district, short_name=name,
+            full_name=f"КГУ «{name}»", language=lang, territory=terr, timezone="Asia/Almaty",
+            phones=f"+7 727 {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}")
+        schools.append(s)
+    db.session.flush()
+
+    def member(org, role, login=None, **kw):
+        p = gen.person()
+        m = people_service.add_participant(org, role, person=p, **kw)
+        if login:
+            _user(p, login)
+            logins.append((f"{role.value} — {org.short_name}", login, DEMO_PASSWORD))
+        return m
+
+    member(ministry, Role.ministry_admin, "ministry", is_admin=True)
+    for i, d in enumerate(districts, 1):
+        member(d, Role.district_head)
+        member(d, Role.district_admin, f"district{i}", is_admin=True)
+        for _ in range(3):
+            member(d, Role.district_employee)
+    for i, s in enumerate(schools, 1):
+        member(s, Role.school_admin, f"school{i}", is_admin=True, position="Координатор")
+        for j, role in enumerate(STAFF_ROLES):
+            login = None
+            if i == 1 and role == Role.director and j == 0:
+                login = "director1"
+            elif i == 1 and role == Role.teacher and j == len(STAFF_ROLES) - 1:
+                login = "teacher1"
+            m = member(s, role, login, position=role.value)
+            if login is None and rng.random() < 0.4:
+                people_service.register(m.person)
+    db.session.commit()
+    return logins

@@ -1,0 +1,76 @@
+"""Scoped look-ups behind the AJAX selects: what a user may pick in a form field."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import and_, func, or_, select
+
+from app.extensions import db
+from app.models.org import Organization, OrgKind
+from app.models.people import Person
+from app.security.scopes import current_scope, org_clause, person_clause, readable_orgs_clause
+
+
+@dataclass
+class Lookup:
+    model: type
+    where: Callable[[], object]
+    search: Callable[[str], object]
+    order: Callable[[], object]
+    label: Callable[[object], str]
+
+
+def _org_search(q: str):
+    like = f"%{q.lower()}%"
+    return or_(func.lower(Organization.short_name).like(like),
+               func.lower(Organization.full_name).like(like))
+
+
+def _person_search(q: str):
+    parts = [p for p in q.lower().split() if p]
+    conds = []
+    for p in parts:
+        like = f"%{p}%"
+        conds.append(or_(func.lower(Person.last_name).like(like),
+                         func.lower(Person.first_name).like(like),
+                         Person.national_id.like(like)))
+    return and_(*conds)
+
+
+LOOKUPS: dict[str, Lookup] = {
+    "organization": Lookup(Organization, lambda: readable_orgs_clause(current_scope()),
+                           _org_search, lambda: Organization.short_name,
+                           lambda o: o.short_name),
+    "parent_organization": Lookup(
+        Organization,
+        lambda: and_(readable_orgs_clause(current_scope()),
+                     Organization.kind.in_([OrgKind.ministry, OrgKind.region, OrgKind.district])),
+        _org_search, lambda: Organization.short_name, lambda o: o.short_name),
+    "writable_organization": Lookup(Organization,
+                                    lambda: org_clause(Organization.id, current_scope(), True),
+                                    _org_search, lambda: Organization.short_name,
+                                    lambda o: o.short_name),
+    "person": Lookup(Person, lambda: person_clause(Person.id, current_scope()), _person_search,
+                     lambda: (Person.last_name, Person.first_name), lambda p: p.full_name),
+}
+
+PAGE = 20
+
+
+def lookup_page(name: str, q: str, page: int) -> tuple[list[dict], bool]:
+    spec = LOOKUPS[name]
+    stmt = select(spec.model).where(spec.where())
+    if q:
+        stmt = stmt.where(spec.search(q))
+    order = spec.order()
+    stmt = stmt.order_by(*(order if isinstance(order, tuple) else (order,)))
+    rows = db.session.scalars(stmt.offset((page - 1) * PAGE).limit(PAGE + 1)).unique().all()
+    return [{"id": r.id, "text": spec.label(r)} for r in rows[:PAGE]], len(rows) > PAGE
+
+
+def lookup_allows(name: str, pk: int) -> bool:
+    spec = LOOKUPS[name]
+    return db.session.execute(
+        select(spec.model.id).where(spec.model.id == pk, spec.where())
+    ).first() is not None

@@ -1,0 +1,36 @@
+"""The security manager: FAB's, plus login audit and the forced first password change."""
+from __future__ import annotations
+
+from flask import g, has_request_context, request
+from flask_appbuilder.security.sqla.manager import SecurityManager
+
+from app.models.people import LoginEvent, Person
+
+
+class KundelikSecurityManager(SecurityManager):
+    def _record_login(self, username: str, user, success: bool) -> None:
+        ip = request.remote_addr if has_request_context() else None
+        self.session.add(LoginEvent(username=(username or "")[:256],
+                                    user_id=user.id if user is not None else None,
+                                    ip=ip, success=success))
+        self.session.commit()
+
+    def auth_user_db(self, username, password):
+        user = super().auth_user_db(username, password)
+        if user is None and username:
+            known = self.find_user(username=username)
+            self._record_login(username, known, False)
+        elif user is not None:
+            self._record_login(username, user, True)
+        return user
+
+    def reset_password(self, userid, password):
+        """Own change clears the "must change" flag; a reset by someone else sets it."""
+        super().reset_password(userid, password)
+        person = self.session.query(Person).filter(Person.user_id == int(userid)).one_or_none()
+        if person is not None:
+            own = has_request_context() and getattr(g, "user", None) is not None \
+                and g.user.id == int(userid)
+            person.must_change_password = not own
+            person.temp_password = None if own else person.temp_password
+            self.session.commit()

@@ -1,0 +1,119 @@
+"""Roles and their permissions, declared in one place; ``flask kundelik roles sync`` applies them.
+
+Row-level scope (which organisations) is in ``app.security.scopes``; this file says
+which pages and API calls a role may use at all.
+"""
+from __future__ import annotations
+
+from app.models.people import Role
+
+READ = {"can_list", "can_show"}
+EDIT = READ | {"can_edit"}
+CRUD = EDIT | {"can_add", "can_delete"}
+API_READ = {"can_get", "can_info"}
+API_WRITE = API_READ | {"can_post", "can_put", "can_delete"}
+ACTIONS = {"can_close", "can_reopen", "can_register", "can_exclude", "can_restore"}
+ALL = "*"
+
+ORG_ADMIN = {
+    "OrganizationView": CRUD | {"can_close", "can_reopen"},
+    "OrgSettingsView": {"can_mine", "can_settings", "can_logo", "can_upload_logo",
+                        "can_send_code", "can_confirm_code", "can_subordinates",
+                        "can_change_subordinates", "can_set_types"},
+    "PersonView": EDIT | {"can_register"},
+    "MembershipView": EDIT | {"can_exclude"},
+    "ArchiveView": READ | {"can_restore"},
+    "ParticipantView": {"can_add", "can_invitations"},
+    "AuditRecordView": READ,
+    "LoginEventView": READ,
+    "OrganizationApi": API_WRITE,
+    "PersonApi": API_WRITE,
+    "MembershipApi": API_WRITE,
+    "LookupApi": {"can_lookup"},
+}
+
+ORG_READER = {
+    "OrganizationView": READ,
+    "OrgSettingsView": {"can_mine", "can_settings", "can_logo", "can_subordinates"},
+    "PersonView": READ,
+    "MembershipView": READ,
+    "ArchiveView": READ,
+    "OrganizationApi": API_READ,
+    "PersonApi": API_READ,
+    "MembershipApi": API_READ,
+    "LookupApi": {"can_lookup"},
+}
+
+OWN_ORG_ONLY = {
+    "OrganizationView": READ,
+    "OrgSettingsView": {"can_mine", "can_settings", "can_logo"},
+    "OrganizationApi": API_READ,
+    "LookupApi": {"can_lookup"},
+}
+
+SCHOOL_ADMIN = dict(ORG_ADMIN, OrganizationView=EDIT)
+
+MINISTRY = dict(ORG_ADMIN, OrgTypeView=CRUD)
+
+#: role -> {view or API class name -> permission names}; "*" = every permission of FAB's own
+#: security views too (user and role management).
+ROLE_PERMISSIONS: dict[Role, dict] = {
+    Role.ministry_admin: MINISTRY,
+    Role.tech_operator: MINISTRY,
+    Role.district_head: ORG_READER,
+    Role.district_deputy: ORG_READER,
+    Role.district_admin: ORG_ADMIN,
+    Role.district_employee: ORG_READER,
+    Role.school_admin: SCHOOL_ADMIN,
+    Role.director: ORG_READER,
+    Role.deputy_director: ORG_READER,
+    Role.class_teacher: OWN_ORG_ONLY,
+    Role.teacher: OWN_ORG_ONLY,
+    Role.student: OWN_ORG_ONLY,
+    Role.parent: OWN_ORG_ONLY,
+}
+
+#: every logged-in user may change their own password and language
+COMMON = {
+    "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},
+    "UserInfoEditView": {"can_this_form_get", "can_this_form_post"},
+    "UserDBModelView": {"can_userinfo", "resetmypassword"},
+}
+
+
+def sync_roles(appbuilder, extra: dict | None = None) -> dict[str, int]:
+    """Create every role and give it exactly the declared permissions (and menus)."""
+    from app.views import MENUS
+
+    sm = appbuilder.sm
+    sm.add_role(sm.auth_role_admin)
+    sm.add_role(sm.auth_role_public)
+    appbuilder.add_permissions(update_perms=True)
+    menu_of = {}
+    for view_name, (name, category) in MENUS.items():
+        menu_of[view_name] = [str(name), str(category)]
+    # FAB stores menu names untranslated: use the English source of the lazy strings
+    counts = {}
+    table = dict(ROLE_PERMISSIONS)
+    if extra:
+        table.update(extra)
+    for role, perms in table.items():
+        role_obj = sm.add_role(role.value)
+        wanted = []
+        merged = {k: set(v) for k, v in perms.items()}
+        for k, v in COMMON.items():
+            merged.setdefault(k, set()).update(v)
+        for view_name, names in merged.items():
+            for perm in names:
+                pv = sm.find_permission_view_menu(perm, view_name)
+                if pv is not None:
+                    wanted.append(pv)
+            for menu in menu_of.get(view_name, []):
+                pv = sm.find_permission_view_menu("menu_access", menu)
+                if pv is not None:
+                    wanted.append(pv)
+        role_obj.permissions = list({id(p): p for p in wanted}.values())
+        sm.session.merge(role_obj)
+        counts[role.value] = len(role_obj.permissions)
+    sm.session.commit()
+    return counts

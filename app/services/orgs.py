@@ -1,0 +1,195 @@
+"""Organisation rules: the tree (no cycles, materialised path), closing, profile settings."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models.org import (
+    ALLOWED_PARENT_KINDS, EmailConfirmation, Organization, OrganizationLogo, OrgKind, OrgType,
+)
+from app.models.mixins import utcnow
+from app.models.people import Membership
+from app.services.errors import ConflictError, ValidationError
+
+LOGO_MAX_BYTES = 4 * 1024 * 1024
+LOGO_SIZE = (150, 150)
+
+
+def compute_path(parent: Organization | None, org_id: int) -> str:
+    """Materialised path: the parent's path followed by the organisation's own id."""
+    return f"{parent.path if parent else '/'}{org_id}/"
+
+
+def check_parent(org: Organization, parent: Organization | None) -> None:
+    """Refuse a parent that is the organisation itself or one of its descendants, or a
+    parent of a kind that cannot hold this kind (a school cannot hold a district)."""
+    if parent is None:
+        if org.kind != OrgKind.ministry:
+            raise ValidationError(_l("Only a ministry can have no parent organization"),
+                                  field="parent", code="parent_required")
+        return
+    if org.id is not None and (parent.id == org.id or
+                               (org.path and parent.path.startswith(org.path))):
+        raise ConflictError(_l("An organization cannot be placed under itself or under one "
+                               "of its own subordinate organizations"),
+                            field="parent", code="parent_cycle")
+    allowed = ALLOWED_PARENT_KINDS.get(OrgKind(org.kind), set())
+    if OrgKind(parent.kind) not in allowed:
+        raise ValidationError(_l("This kind of organization cannot be subordinate to "
+                                 "the chosen parent"), field="parent", code="parent_kind")
+
+
+def place(org: Organization) -> None:
+    """Check the parent and (re)compute the path of ``org`` and of all its descendants."""
+    parent = org.parent
+    if parent is None and org.parent_id is not None:
+        parent = db.session.get(Organization, org.parent_id)
+    check_parent(org, parent)
+    if org.id is None:
+        db.session.add(org)
+        db.session.flush()
+    old_path = org.path
+    new_path = compute_path(parent, org.id)
+    if old_path == new_path:
+        return
+    org.path = new_path
+    if old_path:
+        db.session.execute(
+            update(Organization)
+            .where(Organization.path.like(old_path + "%"), Organization.id != org.id)
+            .values(path=func.replace(Organization.path, old_path, new_path))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def create_organization(**fields) -> Organization:
+    org = Organization(**fields)
+    place(org)
+    return org
+
+
+def delete_blockers(org: Organization) -> list[str]:
+    """Why an organisation may not be deleted: it has subordinate organisations or members."""
+    reasons = []
+    if db.session.scalar(select(func.count()).where(Organization.parent_id == org.id)):
+        reasons.append(str(_l("it has subordinate organizations")))
+    if db.session.scalar(select(func.count()).where(Membership.organization_id == org.id)):
+        reasons.append(str(_l("it has members")))
+    return reasons
+
+
+def check_can_delete(org: Organization) -> None:
+    reasons = delete_blockers(org)
+    if reasons:
+        raise ConflictError(
+            _l("The organization cannot be deleted: %(reasons)s. Close it instead.",
+               reasons="; ".join(reasons)), field="id", code="org_not_empty")
+
+
+def close_organization(org: Organization, on: dt.date | None = None) -> None:
+    """Close an organisation: it stays in the tree and in the archive, its members lose access."""
+    org.closed_on = on or dt.date.today()
+
+
+def reopen_organization(org: Organization) -> None:
+    org.closed_on = None
+
+
+def set_logo(org: Organization, data: bytes, filename: str = "") -> OrganizationLogo:
+    """Store a JPG or PNG logo of at most 4 MB and its 150x150 copy.
+
+    Seed 000 §3.2.1: JPG or PNG, at most 4 MB. A wrong file raises and the old logo stays.
+    """
+    if len(data) > LOGO_MAX_BYTES:
+        raise ValidationError(_l("Logo: the file is larger than 4 MB"), field="logo",
+                              code="logo_too_big")
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.verify()
+        img = Image.open(io.BytesIO(data))
+        fmt = img.format
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise ValidationError(_l("Logo: the file is not a JPG or PNG image"), field="logo",
+                              code="logo_format") from None
+    if fmt not in ("JPEG", "PNG"):
+        raise ValidationError(_l("Logo: the file is not a JPG or PNG image"), field="logo",
+                              code="logo_format")
+    thumb = img.convert("RGBA")
+    thumb.thumbnail(LOGO_SIZE)
+    canvas = Image.new("RGBA", LOGO_SIZE, (255, 255, 255, 0))
+    canvas.paste(thumb, ((LOGO_SIZE[0] - thumb.width) // 2, (LOGO_SIZE[1] - thumb.height) // 2))
+    out = io.BytesIO()
+    canvas.save(out, "PNG")
+    logo = db.session.get(OrganizationLogo, org.id) or OrganizationLogo(organization_id=org.id)
+    logo.content_type = "image/jpeg" if fmt == "JPEG" else "image/png"
+    logo.original = data
+    logo.thumbnail = out.getvalue()
+    logo.uploaded_at = utcnow()
+    db.session.add(logo)
+    return logo
+
+
+def request_email_confirmation(org: Organization, email: str) -> EmailConfirmation:
+    """Send a six-digit code to the appeals e-mail; the address counts only once confirmed."""
+    from app.services.mail import send_mail
+
+    email = (email or "").strip()
+    if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
+        raise ValidationError(_l("Appeals e-mail: not a valid e-mail address"),
+                              field="appeals_email", code="email_invalid")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    conf = EmailConfirmation(organization_id=org.id, email=email, code=code)
+    db.session.add(conf)
+    org.appeals_email = email
+    org.appeals_email_confirmed_at = None
+    send_mail(email, str(_l("Confirm the e-mail for appeals")),
+              str(_l("Your confirmation code: %(code)s", code=code)))
+    return conf
+
+
+def confirm_email(org: Organization, code: str) -> None:
+    conf = db.session.scalars(
+        select(EmailConfirmation)
+        .where(EmailConfirmation.organization_id == org.id,
+               EmailConfirmation.email == org.appeals_email,
+               EmailConfirmation.confirmed_at.is_(None))
+        .order_by(EmailConfirmation.id.desc())
+    ).first()
+    if conf is None:
+        raise ValidationError(_l("No confirmation code was sent for this e-mail"),
+                              field="code", code="no_code")
+    conf.attempts += 1
+    if conf.attempts > 5 or not secrets.compare_digest(conf.code, (code or "").strip()):
+        raise ValidationError(_l("Confirmation code: the code is wrong"), field="code",
+                              code="code_wrong")
+    conf.confirmed_at = utcnow()
+    org.appeals_email_confirmed_at = conf.confirmed_at
+
+
+def set_supervised_types(district: Organization, type_ids: list[int]) -> None:
+    types = db.session.scalars(select(OrgType).where(OrgType.id.in_(type_ids))).all() \
+        if type_ids else []
+    district.supervised_types = list(types)
+
+
+def set_subordination(district: Organization, org_ids: list[int], excluded: bool) -> int:
+    """Exclude organisations from (or include them into) a district's subordinate list.
+
+    Only organisations below the district are touched. Nothing is deleted.
+    """
+    if not org_ids:
+        return 0
+    orgs = db.session.scalars(
+        select(Organization).where(Organization.id.in_(org_ids),
+                                   Organization.path.like(district.path + "%"),
+                                   Organization.id != district.id)
+    ).all()
+    for org in orgs:
+        org.subordination_excluded = excluded
+    return len(orgs)

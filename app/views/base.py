@@ -1,0 +1,47 @@
+"""Base classes for generated views: row scope on read AND write, services' errors shown."""
+from __future__ import annotations
+
+from flask import abort
+from flask_appbuilder import ModelView
+
+from app.services.errors import DomainError
+
+
+class ScopedModelView(ModelView):
+    """A ModelView whose rows are limited by ``base_filters`` (read) and ``write_filters``
+    (edit, delete): a row the user may read but not change gives 404 on edit and delete.
+
+    ``check_write(item)`` is called before add and update so that a new or changed row
+    cannot be moved out of the user's scope (e.g. a membership in another school).
+    """
+
+    write_filters: list = []
+    page_size = 25
+
+    def _write_filter_set(self):
+        return self.datamodel.get_filters().add_filter_list(self.base_filters + self.write_filters)
+
+    def _writable(self, pk) -> bool:
+        return self.datamodel.get(pk, self._write_filter_set()) is not None
+
+    def _edit(self, pk):
+        if not self._writable(pk):
+            abort(404)
+        return super()._edit(pk)
+
+    def _delete(self, pk):
+        if not self._writable(pk):
+            abort(404)
+        return super()._delete(pk)
+
+    def check_write(self, item) -> None:  # pragma: no cover - overridden
+        """Raise ScopeError when ``item`` falls outside the user's write scope."""
+
+    def pre_add(self, item):
+        self.check_write(item)
+
+    def pre_update(self, item):
+        self.check_write(item)
+
+
+__all__ = ["ScopedModelView", "DomainError"]

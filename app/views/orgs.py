@@ -1,0 +1,152 @@
+"""Organisation pages: the generated CRUD of the tree."""
+from __future__ import annotations
+
+from flask import flash, redirect
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext, lazy_gettext as _l
+
+from app.extensions import db
+from app.models.org import Organization, OrgType
+from app.security.filters import OrgReadFilter, OrgWriteFilter
+from app.security.scopes import can_write_org, current_scope
+from app.services import orgs as org_service
+from app.services.errors import ScopeError
+from app.views.base import ScopedModelView
+from app.views.fields import country_field, kind_field, label_of, language_field
+from app.views.widgets import ScopedAjaxField
+from app.models.org import ORG_KIND_LABELS, LANGUAGE_LABELS
+
+ORG_LABELS = {
+    "kind": _l("Kind"),
+    "org_type": _l("Organization type"),
+    "short_name": _l("Short name"),
+    "full_name": _l("Full name"),
+    "parent": _l("Parent organization"),
+    "territory": _l("Territory"),
+    "country": _l("Country"),
+    "legal_address": _l("Legal address"),
+    "actual_address": _l("Actual address"),
+    "phones": _l("Phones"),
+    "fax": _l("Fax"),
+    "email": _l("E-mail"),
+    "website": _l("Web site"),
+    "timezone": _l("Time zone"),
+    "language": _l("Language of instruction"),
+    "licence_number": _l("Licence number"),
+    "licence_date": _l("Licence date"),
+    "accreditation": _l("Accreditation"),
+    "feature_forums": _l("Forums"),
+    "feature_documents": _l("Documents"),
+    "feature_structure": _l("Structure"),
+    "feature_pages": _l("Pages"),
+    "feature_feedback": _l("Feedback"),
+    "feature_site": _l("Public site"),
+    "appeals_email": _l("E-mail for appeals"),
+    "subordination_excluded": _l("Excluded from the subordinate list"),
+    "closed_on": _l("Closed on"),
+    "kind_label": _l("Kind"),
+}
+
+CONTACTS = ["legal_address", "actual_address", "phones", "fax", "email", "website"]
+FEATURES = ["feature_forums", "feature_documents", "feature_structure", "feature_pages",
+            "feature_feedback", "feature_site"]
+MAIN = ["kind", "org_type", "short_name", "full_name", "parent", "territory", "country"]
+LOCAL = ["timezone", "language"]
+LICENCE = ["licence_number", "licence_date", "accreditation"]
+
+
+class OrganizationView(ScopedModelView):
+    datamodel = SQLAInterface(Organization)
+    route_base = "/organizations"
+    list_title = _l("Organizations")
+    show_title = _l("Organization")
+    add_title = _l("Add organization")
+    edit_title = _l("Edit organization")
+    label_columns = ORG_LABELS
+    list_columns = ["short_name", "kind", "org_type", "parent", "territory", "closed_on"]
+    order_columns = ["short_name", "kind", "territory", "closed_on"]
+    search_columns = ["short_name", "full_name", "kind", "org_type", "territory", "closed_on"]
+    show_fieldsets = [
+        (_l("Organization"), {"fields": MAIN + ["closed_on"]}),
+        (_l("Contacts"), {"fields": CONTACTS + ["appeals_email"]}),
+        (_l("Functions"), {"fields": FEATURES}),
+        (_l("Localization"), {"fields": LOCAL}),
+        (_l("Licence and accreditation"), {"fields": LICENCE}),
+    ]
+    add_columns = MAIN + LOCAL
+    edit_fieldsets = [
+        (_l("Organization"), {"fields": MAIN}),
+        (_l("Contacts"), {"fields": CONTACTS}),
+        (_l("Functions"), {"fields": FEATURES}),
+        (_l("Localization"), {"fields": LOCAL}),
+        (_l("Licence and accreditation"), {"fields": LICENCE}),
+    ]
+    base_filters = [["id", OrgReadFilter, None]]
+    write_filters = [["id", OrgWriteFilter, None]]
+    base_order = ("short_name", "asc")
+    add_form_extra_fields = {
+        "parent": ScopedAjaxField(_l("Parent organization"), lookup="parent_organization"),
+        "kind": kind_field(),
+        "country": country_field(),
+        "language": language_field(),
+    }
+    formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS)}
+    edit_form_extra_fields = add_form_extra_fields
+
+    def check_write(self, item: Organization) -> None:
+        target = item.id if item.id is not None else item.parent_id or (
+            item.parent.id if item.parent else None)
+        if not can_write_org(target):
+            raise ScopeError(_l("You may not change organizations outside your scope"),
+                             field="parent", code="scope")
+        if item.id is not None and item.parent is not None and \
+                not can_write_org(item.parent.id) and \
+                db.session.get(Organization, item.id).parent_id != item.parent.id:
+            raise ScopeError(_l("You may not move an organization under this parent"),
+                             field="parent", code="scope")
+        org_service.place(item)
+
+    def pre_delete(self, item: Organization) -> None:
+        org_service.check_can_delete(item)
+
+    def _writable_items(self, items):
+        items = items if isinstance(items, list) else [items]
+        return [i for i in items if i is not None and can_write_org(i.id)]
+
+    @action("close", _l("Close"), _l("Close the selected organizations? Nothing is deleted."),
+            "fa-lock")
+    def close(self, items):
+        done = self._writable_items(items)
+        for org in done:
+            org_service.close_organization(org)
+        db.session.commit()
+        flash(gettext("Closed: %(n)s", n=len(done)), "success")
+        return redirect(self.get_redirect())
+
+    @action("reopen", _l("Reopen"), _l("Reopen the selected organizations?"), "fa-unlock")
+    def reopen(self, items):
+        done = self._writable_items(items)
+        for org in done:
+            org_service.reopen_organization(org)
+        db.session.commit()
+        flash(gettext("Reopened: %(n)s", n=len(done)), "success")
+        return redirect(self.get_redirect())
+
+
+class OrgTypeView(ScopedModelView):
+    datamodel = SQLAInterface(OrgType)
+    route_base = "/orgtypes"
+    list_title = _l("Organization types")
+    label_columns = {"code": _l("Code"), "kind": _l("Kind"), "name_ru": _l("Name (Russian)"),
+                     "name_kk": _l("Name (Kazakh)"), "name_ky": _l("Name (Kyrgyz)"),
+                     "name_en": _l("Name (English)")}
+    list_columns = ["code", "kind", "name_ru", "name_kk", "name_ky"]
+    search_columns = ["code", "kind", "name_ru", "name_kk", "name_ky", "name_en"]
+    add_columns = edit_columns = ["code", "kind", "name_ru", "name_kk", "name_ky", "name_en"]
+    add_form_extra_fields = edit_form_extra_fields = {"kind": kind_field()}
+    formatters_columns = {"kind": label_of(ORG_KIND_LABELS)}
+
+    def check_write(self, item) -> None:
+        if not current_scope().everything:
+            raise ScopeError(_l("Only the ministry changes organization types"), code="scope")

@@ -1,0 +1,116 @@
+"""Add a participant (new person or existing user) and print invitations."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template_string, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import BooleanField, DateField, StringField
+from wtforms.validators import DataRequired, Optional
+
+from app.extensions import db
+from app.i18n import format_datetime
+from app.models.org import Organization
+from app.models.people import Membership, Person, Role
+from app.security.scopes import can_read_org, can_write_org, current_scope
+from app.services import people as people_service
+from app.services.errors import DomainError
+from app.views.fields import country_field, role_field, sex_field
+from app.views.widgets import ScopedAjaxField
+
+
+class ParticipantForm(DynamicForm):
+    organization = ScopedAjaxField(_l("Organization"), [DataRequired()],
+                                   lookup="writable_organization")
+    role = role_field()
+    arrival_date = DateField(_l("Arrival date"), [Optional()], default=dt.date.today)
+    position = StringField(_l("Position"), [Optional()])
+    public_title = StringField(_l("Public position title"), [Optional()])
+    is_admin = BooleanField(_l("Administrator"))
+    login = StringField(_l("Login of an existing user"), [Optional()],
+                        description=_l("Fill in to add a registered user; leave empty to "
+                                       "create a new person below."))
+    last_name = StringField(_l("Last name"), [Optional()])
+    first_name = StringField(_l("First name"), [Optional()])
+    middle_name = StringField(_l("Middle name"), [Optional()])
+    birth_date = DateField(_l("Birth date"), [Optional()])
+    sex = sex_field(validators=[Optional()])
+    country = country_field()
+    national_id = StringField(_l("IIN / PIN"), [Optional()])
+    phone = StringField(_l("Phone"), [Optional()])
+    email = StringField(_l("E-mail"), [Optional()])
+
+
+class ParticipantView(BaseView):
+    route_base = "/participants"
+    default_view = "add"
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        form = ParticipantForm(request.form if request.method == "POST" else None)
+        if request.method == "GET" and request.args.get("org"):
+            org = db.session.get(Organization, int(request.args["org"]))
+            if org is not None and can_write_org(org.id):
+                form.organization.data = org
+        if request.method == "POST" and form.validate():
+            org = form.organization.data
+            try:
+                if not can_write_org(org.id):
+                    raise DomainError(_l("You may not add participants to this organization"),
+                                      field="organization")
+                person = None
+                if not form.login.data:
+                    person = Person(last_name=form.last_name.data, first_name=form.first_name.data,
+                                    middle_name=form.middle_name.data or None,
+                                    birth_date=form.birth_date.data, sex=form.sex.data,
+                                    country=form.country.data,
+                                    national_id=form.national_id.data,
+                                    phone=form.phone.data or None, email=form.email.data or None)
+                m = people_service.add_participant(
+                    org, form.role.data, person=person, login=form.login.data or None,
+                    arrival_date=form.arrival_date.data, position=form.position.data or None,
+                    public_title=form.public_title.data or None, is_admin=form.is_admin.data)
+                db.session.commit()
+            except DomainError as err:
+                db.session.rollback()
+                field = getattr(form, err.field, None) if err.field else None
+                if field is not None:
+                    field.errors = list(field.errors) + [str(err)]
+                flash(str(err), "danger")
+            else:
+                flash(gettext("Participant added: %(name)s", name=m.person.full_name), "success")
+                if request.form.get("another"):
+                    return redirect(url_for(".add", org=org.id))
+                return redirect(url_for("PersonView.show", pk=m.person_id))
+        return self.render_template("participant_add.html", form=form,
+                                    title=gettext("Add participant"))
+
+    @expose("/invitations")
+    @has_access
+    def invitations(self):
+        """Invitations of registered persons who have not changed their temporary password:
+        one (``?person=ID``) or all of an organisation (``?org=ID``)."""
+        scope = current_scope()
+        q = select(Person).where(Person.temp_password.is_not(None))
+        org = None
+        if request.args.get("person"):
+            q = q.where(Person.id == int(request.args["person"]))
+        if request.args.get("org"):
+            org = db.session.get(Organization, int(request.args["org"]))
+            if org is None or not can_read_org(org.id):
+                abort(404)
+            q = q.where(Person.id.in_(select(Membership.person_id).where(
+                Membership.organization_id == org.id, Membership.end_date.is_(None))))
+        from app.security.scopes import person_clause
+
+        q = q.where(person_clause(Person.id, scope, write=True)).order_by(Person.last_name)
+        people = db.session.scalars(q).all()
+        from app.security.printing import print_stamp
+
+        return self.render_template("invitations.html", people=people, org=org,
+                                    stamp=print_stamp(), login_url=request.host_url)

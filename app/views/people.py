@@ -1,0 +1,161 @@
+"""People pages: persons (personal data), memberships (participants and the archive)."""
+from __future__ import annotations
+
+from flask import flash, redirect
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext, lazy_gettext as _l
+
+from app.extensions import db
+from app.models.people import ROLE_LABELS, SEX_LABELS, Membership, Person
+from app.security.filters import OrgReadFilter, OrgWriteFilter, PersonReadFilter, PersonWriteFilter
+from app.security.scopes import can_write_org, can_write_person
+from app.services import people as people_service
+from app.services.errors import DomainError, ScopeError
+from app.views.base import ScopedModelView
+from app.views.fields import country_field, label_of, role_field, sex_field
+from app.views.widgets import ScopedAjaxField
+
+PERSON_LABELS = {
+    "last_name": _l("Last name"), "first_name": _l("First name"),
+    "middle_name": _l("Middle name"), "birth_date": _l("Birth date"), "sex": _l("Sex"),
+    "country": _l("Country"), "national_id": _l("IIN / PIN"), "phone": _l("Phone"),
+    "email": _l("E-mail"), "address": _l("Address"), "is_registered": _l("Registered"),
+    "full_name": _l("Full name"), "registered_at": _l("Registered on"),
+    "preferred_locale": _l("Interface language"),
+}
+
+MEMBERSHIP_LABELS = {
+    "person": _l("Person"), "organization": _l("Organization"), "role": _l("Role"),
+    "position": _l("Position"), "public_title": _l("Public position title"),
+    "is_admin": _l("Administrator"), "is_moderator": _l("Moderator"), "is_editor": _l("Editor"),
+    "arrival_date": _l("Arrival date"), "end_date": _l("Excluded on"),
+    "end_reason": _l("Reason"), "role_label": _l("Role"),
+}
+
+
+def _yes_no(v) -> str:
+    return gettext("Yes") if v else gettext("No")
+
+
+class PersonView(ScopedModelView):
+    """Personal data of people in the user's scope. New people come through
+    "Add participant"; nobody is deleted."""
+
+    datamodel = SQLAInterface(Person)
+    route_base = "/persons"
+    list_title = _l("Persons and users")
+    show_title = _l("Person")
+    edit_title = _l("Edit person")
+    label_columns = PERSON_LABELS
+    list_columns = ["last_name", "first_name", "middle_name", "national_id", "birth_date",
+                    "is_registered"]
+    order_columns = ["last_name", "first_name", "birth_date"]
+    search_columns = ["last_name", "first_name", "middle_name", "national_id", "birth_date",
+                      "registered_at"]
+    show_columns = ["last_name", "first_name", "middle_name", "birth_date", "sex", "country",
+                    "national_id", "phone", "email", "address", "is_registered", "registered_at"]
+    edit_columns = ["last_name", "first_name", "middle_name", "birth_date", "sex", "country",
+                    "national_id", "phone", "email", "address"]
+    base_filters = [["id", PersonReadFilter, None]]
+    write_filters = [["id", PersonWriteFilter, None]]
+    base_order = ("last_name", "asc")
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    edit_form_extra_fields = {"sex": sex_field(), "country": country_field()}
+    formatters_columns = {"is_registered": _yes_no, "sex": label_of(SEX_LABELS)}
+
+    def check_write(self, item: Person) -> None:
+        if not can_write_person(item.id):
+            raise ScopeError(_l("You may not change this person"), code="scope")
+        people_service.check_person(item)
+
+    @action("register", _l("Register"),
+            _l("Register the selected persons and issue invitations?"), "fa-user-plus")
+    def register(self, items):
+        items = items if isinstance(items, list) else [items]
+        done = 0
+        for person in items:
+            if person is None or person.is_registered or not can_write_person(person.id):
+                continue
+            try:
+                people_service.register(person)
+                done += 1
+            except DomainError as err:
+                flash(f"{person.full_name}: {err}", "danger")
+        db.session.commit()
+        flash(gettext("Registered: %(n)s", n=done), "success")
+        return redirect(self.get_redirect())
+
+
+class MembershipView(ScopedModelView):
+    """Participants: person x organisation x role. Exclusion moves to the archive."""
+
+    datamodel = SQLAInterface(Membership)
+    route_base = "/memberships"
+    list_title = _l("Participants")
+    show_title = _l("Participant")
+    edit_title = _l("Edit participant")
+    label_columns = MEMBERSHIP_LABELS
+    list_columns = ["person", "organization", "role", "position", "arrival_date"]
+    order_columns = ["role", "arrival_date"]
+    search_columns = ["role", "position", "arrival_date", "is_admin"]
+    show_columns = ["person", "organization", "role", "position", "public_title", "is_admin",
+                    "is_moderator", "is_editor", "arrival_date", "end_date", "end_reason"]
+    edit_columns = ["role", "position", "public_title", "is_admin", "is_moderator",
+                    "is_editor", "arrival_date"]
+    base_filters = [["organization_id", OrgReadFilter, None],
+                    ["end_date", FilterEqual, None]]
+    write_filters = [["organization_id", OrgWriteFilter, None]]
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    edit_form_extra_fields = {"role": role_field()}
+    formatters_columns = {"role": label_of(ROLE_LABELS), "is_admin": _yes_no}
+
+    def check_write(self, item: Membership) -> None:
+        if not can_write_org(item.organization_id):
+            raise ScopeError(_l("You may not change participants of this organization"),
+                             code="scope")
+        people_service.sync_user_roles(item.person)
+
+    @action("exclude", _l("Exclude from the organization"),
+            _l("Exclude the selected participants? They move to the archive."), "fa-archive")
+    def exclude(self, items):
+        items = items if isinstance(items, list) else [items]
+        done = 0
+        for m in items:
+            if m is not None and m.end_date is None and can_write_org(m.organization_id):
+                people_service.end_membership(m)
+                done += 1
+        db.session.commit()
+        flash(gettext("Moved to the archive: %(n)s", n=done), "success")
+        return redirect(self.get_redirect())
+
+
+class ArchiveView(ScopedModelView):
+    """Excluded participants, with the date; they can be restored."""
+
+    datamodel = SQLAInterface(Membership)
+    route_base = "/archive"
+    list_title = _l("Archive")
+    show_title = _l("Participant")
+    label_columns = MEMBERSHIP_LABELS
+    list_columns = ["person", "organization", "role", "end_date", "end_reason"]
+    search_columns = ["role", "end_date", "end_reason"]
+    show_columns = MembershipView.show_columns
+    base_filters = [["organization_id", OrgReadFilter, None],
+                    ["end_date", FilterNotEqual, None]]
+    write_filters = [["organization_id", OrgWriteFilter, None]]
+    base_permissions = ["can_list", "can_show"]
+    formatters_columns = {"role": label_of(ROLE_LABELS)}
+
+    @action("restore", _l("Restore"), _l("Restore the selected participants?"), "fa-undo")
+    def restore(self, items):
+        items = items if isinstance(items, list) else [items]
+        done = 0
+        for m in items:
+            if m is not None and m.end_date is not None and can_write_org(m.organization_id):
+                people_service.restore_membership(m)
+                done += 1
+        db.session.commit()
+        flash(gettext("Restored: %(n)s", n=done), "success")
+        return redirect(self.get_redirect())
