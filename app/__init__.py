@@ -27,10 +27,10 @@ def create_app(config_object=None) -> Flask:
                          render_as_batch=True, compare_type=True)
         csrf.init_app(app)
         appbuilder.init_app(app, db.session)
-        from app.security.audit import register_audit_hooks
-        from app.views import register_views
         from app.api import register_apis
         from app.cli import register_cli
+        from app.security.audit import register_audit_hooks
+        from app.views import register_views
 
         register_views(appbuilder)
         register_apis(appbuilder)
@@ -43,6 +43,17 @@ def create_app(config_object=None) -> Flask:
 def _register_request_hooks(app: Flask) -> None:
     from app.i18n import remember_locale
     from app.security.password import force_password_change
+
+    @app.before_request
+    def _fresh_request_caches():
+        # per-request caches live on ``g``; when an app context outlives one request
+        # (tests, CLI), start each request afresh
+        from flask_babel import refresh
+
+        from app.security.scopes import reset_scope
+
+        refresh()
+        reset_scope()
 
     app.before_request(remember_locale)
     app.before_request(force_password_change)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.org import Organization, OrgKind, OrgType
-from app.models.people import Membership, Person, Role, Sex
+from app.models.people import Person, Role, Sex
 from app.services import orgs as org_service
 from app.services import people as people_service
 from app.services.national_id import make_iin

@@ -8,7 +8,12 @@ from marshmallow import fields
 from app.api.base import ScopedModelRestApi
 from app.models.org import Organization
 from app.models.people import Membership, Person
-from app.security.filters import OrgReadFilter, OrgWriteFilter, PersonReadFilter, PersonWriteFilter
+from app.security.filters import (
+    OrgReadFilter,
+    OrgWriteFilter,
+    PersonReadFilter,
+    PersonWriteFilter,
+)
 from app.security.scopes import can_write_org, can_write_person
 from app.services import orgs as org_service
 from app.services import people as people_service
@@ -27,7 +32,9 @@ class OrganizationApi(ScopedModelRestApi):
     list_columns = ["id", "short_name", "kind", "org_type_id", "parent_id", "territory",
                     "closed_on"]
     show_columns = ORG_COLUMNS
-    add_columns = [c for c in ORG_COLUMNS if c not in ("id", "closed_on")]
+    # relations are written by id: {"parent": 3, "org_type": 2}
+    add_columns = ["parent" if c == "parent_id" else "org_type" if c == "org_type_id" else c
+                   for c in ORG_COLUMNS if c not in ("id", "closed_on")]
     edit_columns = add_columns
     search_columns = ["short_name", "kind", "territory", "org_type_id", "parent_id"]
     order_columns = ["id", "short_name", "kind"]
@@ -35,14 +42,10 @@ class OrganizationApi(ScopedModelRestApi):
     write_filters = [["id", OrgWriteFilter, None]]
 
     def check_write(self, item: Organization) -> None:
-        target = item.id if item.id is not None else item.parent_id
+        target = item.id if item.id is not None else (item.parent.id if item.parent else None)
         if not can_write_org(target):
             raise ScopeError(_l("You may not change organizations outside your scope"),
-                             field="parent_id", code="scope")
-        if item.parent_id is not None and (item.parent is None or item.parent.id != item.parent_id):
-            from app.extensions import db
-
-            item.parent = db.session.get(Organization, item.parent_id)
+                             field="parent", code="scope")
         org_service.place(item)
 
     def pre_delete(self, item: Organization) -> None:
@@ -82,7 +85,7 @@ class MembershipApi(ScopedModelRestApi):
                     "end_date"]
     show_columns = list_columns + ["public_title", "is_admin", "is_moderator", "is_editor",
                                    "end_reason"]
-    add_columns = ["person_id", "organization_id", "role", "position", "public_title",
+    add_columns = ["person", "organization", "role", "position", "public_title",
                    "is_admin", "is_moderator", "is_editor", "arrival_date"]
     edit_columns = ["role", "position", "public_title", "is_admin", "is_moderator",
                     "is_editor", "arrival_date", "end_date", "end_reason"]
@@ -93,11 +96,13 @@ class MembershipApi(ScopedModelRestApi):
     exclude_route_methods = {"delete"}
 
     def check_write(self, item: Membership) -> None:
-        if not can_write_org(item.organization_id):
+        org_id = item.organization.id if item.organization else item.organization_id
+        if not can_write_org(org_id):
             raise ScopeError(_l("You may not change participants of this organization"),
-                             field="organization_id", code="scope")
-        if not can_write_person(item.person_id) and item.id is None:
-            raise ScopeError(_l("You may not add this person"), field="person_id", code="scope")
+                             field="organization", code="scope")
+        person_id = item.person.id if item.person else item.person_id
+        if item.id is None and not can_write_person(person_id):
+            raise ScopeError(_l("You may not add this person"), field="person", code="scope")
 
 
 __all__ = ["OrganizationApi", "PersonApi", "MembershipApi", "fields"]

@@ -6,7 +6,7 @@ import decimal
 import enum
 import json
 
-from sqlalchemy import event, inspect, insert
+from sqlalchemy import event, insert, inspect
 
 from app.models.mixins import current_user_id, utcnow
 from app.models.people import AuditRecord, LoginEvent

@@ -9,7 +9,12 @@ from sqlalchemy import and_, func, or_, select
 from app.extensions import db
 from app.models.org import Organization, OrgKind
 from app.models.people import Person
-from app.security.scopes import current_scope, org_clause, person_clause, readable_orgs_clause
+from app.security.scopes import (
+    current_scope,
+    org_clause,
+    person_clause,
+    readable_orgs_clause,
+)
 
 
 @dataclass

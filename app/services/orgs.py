@@ -10,10 +10,15 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models.org import (
-    ALLOWED_PARENT_KINDS, EmailConfirmation, Organization, OrganizationLogo, OrgKind, OrgType,
-)
 from app.models.mixins import utcnow
+from app.models.org import (
+    ALLOWED_PARENT_KINDS,
+    EmailConfirmation,
+    Organization,
+    OrganizationLogo,
+    OrgKind,
+    OrgType,
+)
 from app.models.people import Membership
 from app.services.errors import ConflictError, ValidationError
 

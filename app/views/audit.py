@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from app.models.people import AuditRecord, LoginEvent
+from app.models.people import AuditRecord, LoginEvent, Person
 from app.security.filters import OrgReadFilter, _ScopeFilter
 from app.security.scopes import current_scope, person_clause
-from app.models.people import Person
-from sqlalchemy import select
 
 
 class LoginScopeFilter(_ScopeFilter):

@@ -39,3 +39,10 @@ def language_field(**kw):
 def label_of(mapping):
     """A FAB ``formatters_columns`` entry showing the translated label of an enum value."""
     return lambda v: str(mapping.get(v, v)) if v is not None else ""
+
+
+def bool_fields(labels: dict, names: list[str]) -> dict:
+    """Optional check boxes (FAB makes a NOT NULL boolean "required", refusing False)."""
+    from wtforms import BooleanField
+
+    return {n: BooleanField(labels[n], default=False) for n in names}

@@ -4,18 +4,24 @@ from __future__ import annotations
 from flask import flash, redirect
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-from app.models.org import Organization, OrgType
+from app.models.org import LANGUAGE_LABELS, ORG_KIND_LABELS, Organization, OrgType
 from app.security.filters import OrgReadFilter, OrgWriteFilter
 from app.security.scopes import can_write_org, current_scope
 from app.services import orgs as org_service
 from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
-from app.views.fields import country_field, kind_field, label_of, language_field
+from app.views.fields import (
+    bool_fields,
+    country_field,
+    kind_field,
+    label_of,
+    language_field,
+)
 from app.views.widgets import ScopedAjaxField
-from app.models.org import ORG_KIND_LABELS, LANGUAGE_LABELS
 
 ORG_LABELS = {
     "kind": _l("Kind"),
@@ -86,10 +92,13 @@ class OrganizationView(ScopedModelView):
     write_filters = [["id", OrgWriteFilter, None]]
     base_order = ("short_name", "asc")
     add_form_extra_fields = {
-        "parent": ScopedAjaxField(_l("Parent organization"), lookup="parent_organization"),
+        "parent": ScopedAjaxField(
+            _l("Parent organization"), lookup="parent_organization",
+            current_value=lambda pk: getattr(db.session.get(Organization, pk), "parent_id", None)),
         "kind": kind_field(),
         "country": country_field(),
         "language": language_field(),
+        **bool_fields(ORG_LABELS, FEATURES),
     }
     formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS)}
     edit_form_extra_fields = add_form_extra_fields

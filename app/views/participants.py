@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template_string, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from app.extensions import db
-from app.i18n import format_datetime
 from app.models.org import Organization
-from app.models.people import Membership, Person, Role
+from app.models.people import Membership, Person
 from app.security.scopes import can_read_org, can_write_org, current_scope
 from app.services import people as people_service
 from app.services.errors import DomainError

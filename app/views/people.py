@@ -5,17 +5,22 @@ from flask import flash, redirect
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.models.people import ROLE_LABELS, SEX_LABELS, Membership, Person
-from app.security.filters import OrgReadFilter, OrgWriteFilter, PersonReadFilter, PersonWriteFilter
+from app.security.filters import (
+    OrgReadFilter,
+    OrgWriteFilter,
+    PersonReadFilter,
+    PersonWriteFilter,
+)
 from app.security.scopes import can_write_org, can_write_person
 from app.services import people as people_service
 from app.services.errors import DomainError, ScopeError
 from app.views.base import ScopedModelView
-from app.views.fields import country_field, label_of, role_field, sex_field
-from app.views.widgets import ScopedAjaxField
+from app.views.fields import bool_fields, country_field, label_of, role_field, sex_field
 
 PERSON_LABELS = {
     "last_name": _l("Last name"), "first_name": _l("First name"),
@@ -108,7 +113,9 @@ class MembershipView(ScopedModelView):
                     ["end_date", FilterEqual, None]]
     write_filters = [["organization_id", OrgWriteFilter, None]]
     base_permissions = ["can_list", "can_show", "can_edit"]
-    edit_form_extra_fields = {"role": role_field()}
+    edit_form_extra_fields = {"role": role_field(),
+                              **bool_fields(MEMBERSHIP_LABELS,
+                                            ["is_admin", "is_moderator", "is_editor"])}
     formatters_columns = {"role": label_of(ROLE_LABELS), "is_admin": _yes_no}
 
     def check_write(self, item: Membership) -> None:

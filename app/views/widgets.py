@@ -2,7 +2,7 @@
 so a form never renders thousands of <option>s and never offers rows outside the scope."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import Field
@@ -30,9 +30,22 @@ class ScopedAjaxField(Field):
 
     widget = AjaxSelectWidget()
 
-    def __init__(self, label=None, validators=None, lookup: str = "organization", **kwargs):
+    def __init__(self, label=None, validators=None, lookup: str = "organization",
+                 current_value=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.lookup = lookup
+        self.current_value = current_value
+
+    def _is_current(self, pk: int) -> bool:
+        """Keeping the edited row's current value is always allowed (a school administrator
+        saves their school without being able to pick its district)."""
+        edited = (request.view_args or {}).get("pk") if request else None
+        if self.current_value is None or edited is None:
+            return False
+        try:
+            return self.current_value(int(edited)) == pk
+        except (TypeError, ValueError):
+            return False
 
     def _value(self):
         return str(self.data.id) if self.data is not None else ""
@@ -46,6 +59,6 @@ class ScopedAjaxField(Field):
             except ValueError:
                 raise ValueError(str(_l("Not a valid choice"))) from None
             obj = db.session.get(spec.model, pk)
-            if obj is None or not lookup_allows(self.lookup, pk):
+            if obj is None or not (self._is_current(pk) or lookup_allows(self.lookup, pk)):
                 raise ValueError(str(_l("Not a valid choice")))
             self.data = obj
