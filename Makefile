@@ -31,7 +31,7 @@ run: install
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## The whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
-test: install check-translations
+test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \

@@ -51,6 +51,27 @@ def check_person(person: Person) -> None:
                                 field="national_id", code="national_id_duplicate")
 
 
+MINISTRY_ROLES = {Role.ministry_admin, Role.tech_operator}
+DISTRICT_ROLES = {Role.district_head, Role.district_deputy, Role.district_admin,
+                  Role.district_employee}
+
+
+def check_role_fits(role: Role, org: Organization) -> None:
+    """Ministry roles belong to the ministry, district roles to a district or regional
+    department, school roles (administrator, director, teachers, students, parents) to an
+    educational organisation."""
+    kind = getattr(org.kind, "value", org.kind)
+    if role in MINISTRY_ROLES:
+        ok = kind == "ministry"
+    elif role in DISTRICT_ROLES:
+        ok = kind in ("district", "region")
+    else:
+        ok = kind in ("school", "college", "kindergarten", "other")
+    if not ok:
+        raise ValidationError(_l("Role: this role does not exist in this kind of organization"),
+                              field="role", code="role_kind")
+
+
 def add_participant(org: Organization, role: Role, person: Person | None = None,
                     login: str | None = None, arrival_date: dt.date | None = None,
                     position: str | None = None, public_title: str | None = None,
@@ -68,9 +89,7 @@ def add_participant(org: Organization, role: Role, person: Person | None = None,
     else:
         check_person(person)
         db.session.add(person)
-    if role in (Role.ministry_admin, Role.tech_operator) and org.kind != "ministry":
-        raise ValidationError(_l("Role: this role belongs to the ministry"), field="role",
-                              code="role_kind")
+    check_role_fits(role, org)
     if person.id is not None:
         dup = db.session.scalars(select(Membership).where(
             Membership.person_id == person.id, Membership.organization_id == org.id,

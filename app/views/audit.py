@@ -1,7 +1,7 @@
 """Audit pages: logins and changes, read-only, within the administrator's scope."""
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
+from app.views.base import ScopedModelView as ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select

@@ -1,10 +1,26 @@
 """Base classes for generated views: row scope on read AND write, services' errors shown."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort
+from flask_babel import format_date, format_datetime, gettext
 from flask_appbuilder import ModelView
 
 from app.services.errors import DomainError
+
+
+def display_value(value):
+    """How a plain cell is shown: nothing for empty, dates by Babel in the user's locale."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "short")
+    if isinstance(value, dt.date):
+        return format_date(value, "medium")
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    return value
 
 
 class ScopedModelView(ModelView):
@@ -17,6 +33,15 @@ class ScopedModelView(ModelView):
 
     write_filters: list = []
     page_size = 25
+
+    def _init_properties(self):
+        super()._init_properties()
+        columns = set(self.list_columns or []) | set(self.show_columns or [])
+        for fs in self.show_fieldsets or []:
+            columns.update(fs[1].get("fields", []))
+        self.formatters_columns = dict(self.formatters_columns or {})
+        for col in columns:
+            self.formatters_columns.setdefault(col, display_value)
 
     def _write_filter_set(self):
         return self.datamodel.get_filters().add_filter_list(self.base_filters + self.write_filters)

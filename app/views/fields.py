@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 
 from app.models.org import LANGUAGE_LABELS, ORG_KIND_LABELS, OrgKind
@@ -12,7 +13,8 @@ COUNTRY_LABELS = {"KZ": _l("Kazakhstan"), "KG": _l("Kyrgyzstan")}
 
 def enum_field(label, enum_cls, labels, **kw) -> SelectField:
     return SelectField(label, choices=[(e, labels[e]) for e in enum_cls],
-                       coerce=lambda v: v if isinstance(v, enum_cls) else enum_cls(v), **kw)
+                       coerce=lambda v: v if isinstance(v, enum_cls) else enum_cls(v),
+                       widget=Select2Widget(), **kw)
 
 
 def kind_field(**kw):
@@ -25,15 +27,17 @@ def role_field(**kw):
 
 def sex_field(**kw):
     return SelectField(_l("Sex"), choices=[("", "")] + [(e.value, SEX_LABELS[e]) for e in Sex],
-                       coerce=lambda v: Sex(v) if v else None, **kw)
+                       coerce=lambda v: Sex(v) if v else None, widget=Select2Widget(), **kw)
 
 
 def country_field(**kw):
-    return SelectField(_l("Country"), choices=list(COUNTRY_LABELS.items()), **kw)
+    return SelectField(_l("Country"), choices=list(COUNTRY_LABELS.items()), widget=Select2Widget(),
+                       **kw)
 
 
 def language_field(**kw):
-    return SelectField(_l("Language of instruction"), choices=list(LANGUAGE_LABELS.items()), **kw)
+    return SelectField(_l("Language of instruction"), choices=list(LANGUAGE_LABELS.items()),
+                       widget=Select2Widget(), **kw)
 
 
 def label_of(mapping):

@@ -5,6 +5,7 @@ import datetime as dt
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
@@ -27,22 +28,23 @@ class ParticipantForm(DynamicForm):
     organization = ScopedAjaxField(_l("Organization"), [DataRequired()],
                                    lookup="writable_organization")
     role = role_field()
-    arrival_date = DateField(_l("Arrival date"), [Optional()], default=dt.date.today)
-    position = StringField(_l("Position"), [Optional()])
-    public_title = StringField(_l("Public position title"), [Optional()])
+    arrival_date = DateField(_l("Arrival date"), [Optional()], default=dt.date.today,
+                             widget=DatePickerWidget())
+    position = StringField(_l("Position"), [Optional()], widget=BS3TextFieldWidget())
+    public_title = StringField(_l("Public position title"), [Optional()], widget=BS3TextFieldWidget())
     is_admin = BooleanField(_l("Administrator"))
-    login = StringField(_l("Login of an existing user"), [Optional()],
+    login = StringField(_l("Login of an existing user"), [Optional()], widget=BS3TextFieldWidget(),
                         description=_l("Fill in to add a registered user; leave empty to "
                                        "create a new person below."))
-    last_name = StringField(_l("Last name"), [Optional()])
-    first_name = StringField(_l("First name"), [Optional()])
-    middle_name = StringField(_l("Middle name"), [Optional()])
-    birth_date = DateField(_l("Birth date"), [Optional()])
+    last_name = StringField(_l("Last name"), [Optional()], widget=BS3TextFieldWidget())
+    first_name = StringField(_l("First name"), [Optional()], widget=BS3TextFieldWidget())
+    middle_name = StringField(_l("Middle name"), [Optional()], widget=BS3TextFieldWidget())
+    birth_date = DateField(_l("Birth date"), [Optional()], widget=DatePickerWidget())
     sex = sex_field(validators=[Optional()])
     country = country_field()
-    national_id = StringField(_l("IIN / PIN"), [Optional()])
-    phone = StringField(_l("Phone"), [Optional()])
-    email = StringField(_l("E-mail"), [Optional()])
+    national_id = StringField(_l("IIN / PIN"), [Optional()], widget=BS3TextFieldWidget())
+    phone = StringField(_l("Phone"), [Optional()], widget=BS3TextFieldWidget())
+    email = StringField(_l("E-mail"), [Optional()], widget=BS3TextFieldWidget())
 
 
 class ParticipantView(BaseView):
