@@ -103,6 +103,7 @@ class MembershipApi(ScopedModelRestApi):
         person_id = item.person.id if item.person else item.person_id
         if item.id is None and not can_write_person(person_id):
             raise ScopeError(_l("You may not add this person"), field="person", code="scope")
+        people_service.check_membership(item)
 
 
 __all__ = ["OrganizationApi", "PersonApi", "MembershipApi", "fields"]

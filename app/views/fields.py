@@ -11,8 +11,18 @@ COUNTRY_LABELS = {"KZ": _l("Kazakhstan"), "KG": _l("Kyrgyzstan")}
 
 
 def enum_field(label, enum_cls, labels, **kw) -> SelectField:
-    return SelectField(label, choices=[(e, labels[e]) for e in enum_cls],
-                       coerce=lambda v: v if isinstance(v, enum_cls) else enum_cls(v), **kw)
+    """A select of an enum: the option values are the enum values (``"Teacher"``, not
+    ``"Role.teacher"``), the labels translated, the data the enum member."""
+    def coerce(v):
+        if v is None or v == "" or isinstance(v, enum_cls):
+            return v or None
+        try:
+            return enum_cls(v)
+        except ValueError:
+            raise ValueError(str(_l("Not a valid choice"))) from None
+
+    return SelectField(label, choices=[(e.value, labels[e]) for e in enum_cls], coerce=coerce,
+                       **kw)
 
 
 def kind_field(**kw):

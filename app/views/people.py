@@ -122,7 +122,7 @@ class MembershipView(ScopedModelView):
         if not can_write_org(item.organization_id):
             raise ScopeError(_l("You may not change participants of this organization"),
                              code="scope")
-        people_service.sync_user_roles(item.person)
+        people_service.check_membership(item)
 
     @action("exclude", _l("Exclude from the organization"),
             _l("Exclude the selected participants? They move to the archive."), "fa-archive")
