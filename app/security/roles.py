@@ -30,6 +30,8 @@ ORG_ADMIN = {
     "PersonApi": API_WRITE,
     "MembershipApi": API_WRITE,
     "LookupApi": {"can_lookup"},
+    "OpenApi": {"can_get"},
+    "SwaggerView": {"can_show"},
 }
 
 ORG_READER = {

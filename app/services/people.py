@@ -47,7 +47,9 @@ def check_person(person: Person) -> None:
         q = select(Person.id).where(Person.national_id == person.national_id)
         if person.id is not None:
             q = q.where(Person.id != person.id)
-        if db.session.execute(q).first() is not None:
+        with db.session.no_autoflush:  # the changed row must not be written before the check
+            taken = db.session.execute(q).first() is not None
+        if taken:
             raise ConflictError(_l("IIN / PIN: another person already has this identifier"),
                                 field="national_id", code="national_id_duplicate")
 

@@ -71,9 +71,12 @@ class PersonView(ScopedModelView):
     formatters_columns = {"is_registered": _yes_no, "sex": label_of(SEX_LABELS)}
 
     def check_write(self, item: Person) -> None:
-        if not can_write_person(item.id):
-            raise ScopeError(_l("You may not change this person"), code="scope")
-        people_service.check_person(item)
+        # the changed row must not be flushed by the checks' queries (a duplicate
+        # identifier would fail as a database error instead of a rule)
+        with db.session.no_autoflush:
+            if not can_write_person(item.id):
+                raise ScopeError(_l("You may not change this person"), code="scope")
+            people_service.check_person(item)
 
     @action("register", _l("Register"),
             _l("Register the selected persons and issue invitations?"), "fa-user-plus")
