@@ -17,6 +17,7 @@ from app.views.base import ScopedModelView
 from app.views.fields import (
     bool_fields,
     country_field,
+    date_cell,
     kind_field,
     label_of,
     language_field,
@@ -100,7 +101,8 @@ class OrganizationView(ScopedModelView):
         "language": language_field(),
         **bool_fields(ORG_LABELS, FEATURES),
     }
-    formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS)}
+    formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS),
+                          "closed_on": date_cell, "licence_date": date_cell}
     edit_form_extra_fields = add_form_extra_fields
 
     def check_write(self, item: Organization) -> None:

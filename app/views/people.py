@@ -20,7 +20,14 @@ from app.security.scopes import can_write_org, can_write_person
 from app.services import people as people_service
 from app.services.errors import DomainError, ScopeError
 from app.views.base import ScopedModelView
-from app.views.fields import bool_fields, country_field, label_of, role_field, sex_field
+from app.views.fields import (
+    bool_fields,
+    country_field,
+    date_cell,
+    label_of,
+    role_field,
+    sex_field,
+)
 
 PERSON_LABELS = {
     "last_name": _l("Last name"), "first_name": _l("First name"),
@@ -68,7 +75,8 @@ class PersonView(ScopedModelView):
     base_order = ("last_name", "asc")
     base_permissions = ["can_list", "can_show", "can_edit"]
     edit_form_extra_fields = {"sex": sex_field(), "country": country_field()}
-    formatters_columns = {"is_registered": _yes_no, "sex": label_of(SEX_LABELS)}
+    formatters_columns = {"is_registered": _yes_no, "sex": label_of(SEX_LABELS),
+                          "birth_date": date_cell, "registered_at": date_cell}
 
     def check_write(self, item: Person) -> None:
         # the changed row must not be flushed by the checks' queries (a duplicate
@@ -119,7 +127,9 @@ class MembershipView(ScopedModelView):
     edit_form_extra_fields = {"role": role_field(),
                               **bool_fields(MEMBERSHIP_LABELS,
                                             ["is_admin", "is_moderator", "is_editor"])}
-    formatters_columns = {"role": label_of(ROLE_LABELS), "is_admin": _yes_no}
+    formatters_columns = {"role": label_of(ROLE_LABELS), "is_admin": _yes_no,
+                          "is_moderator": _yes_no, "is_editor": _yes_no,
+                          "arrival_date": date_cell, "end_date": date_cell}
 
     def check_write(self, item: Membership) -> None:
         if not can_write_org(item.organization_id):
@@ -156,7 +166,7 @@ class ArchiveView(ScopedModelView):
                     ["end_date", FilterNotEqual, None]]
     write_filters = [["organization_id", OrgWriteFilter, None]]
     base_permissions = ["can_list", "can_show"]
-    formatters_columns = {"role": label_of(ROLE_LABELS)}
+    formatters_columns = MembershipView.formatters_columns
 
     @action("restore", _l("Restore"), _l("Restore the selected participants?"), "fa-undo")
     def restore(self, items):
