@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from app.extensions import appbuilder, csrf, db, migrate
 
@@ -38,6 +41,19 @@ def create_app(config_object=None) -> Flask:
         register_cli(app)
         _register_request_hooks(app)
     return app
+
+
+def _unicode_case(fn):
+    return lambda v: fn(v) if isinstance(v, str) else v
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_unicode_lower(dbapi_conn, _record) -> None:
+    """SQLite's lower()/upper() fold ASCII only: "Серикбаева" would not match "серикбаева".
+    Replace them with Python's Unicode case folding (PostgreSQL folds Unicode itself)."""
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        dbapi_conn.create_function("lower", 1, _unicode_case(str.lower), deterministic=True)
+        dbapi_conn.create_function("upper", 1, _unicode_case(str.upper), deterministic=True)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -29,8 +29,8 @@ def kind_field(**kw):
     return enum_field(_l("Kind"), OrgKind, ORG_KIND_LABELS, **kw)
 
 
-def role_field(**kw):
-    return enum_field(_l("Role"), Role, ROLE_LABELS, **kw)
+def role_field(label=None, **kw):
+    return enum_field(label or _l("Role"), Role, ROLE_LABELS, **kw)
 
 
 def sex_field(**kw):
@@ -49,6 +49,11 @@ def language_field(**kw):
 def label_of(mapping):
     """A FAB ``formatters_columns`` entry showing the translated label of an enum value."""
     return lambda v: str(mapping.get(v, v)) if v is not None else ""
+
+
+def blank(value) -> str:
+    """An empty cell for a missing value (FAB prints ``None``)."""
+    return "" if value is None else str(value)
 
 
 def date_cell(value) -> str:

@@ -15,6 +15,7 @@ from app.services import orgs as org_service
 from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import (
+    blank,
     bool_fields,
     country_field,
     date_cell,
@@ -102,7 +103,10 @@ class OrganizationView(ScopedModelView):
         **bool_fields(ORG_LABELS, FEATURES),
     }
     formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS),
-                          "closed_on": date_cell, "licence_date": date_cell}
+                          "closed_on": date_cell, "licence_date": date_cell,
+                          **{c: blank for c in ["parent", "org_type", "territory",
+                                                 "licence_number", "accreditation",
+                                                 "appeals_email", *CONTACTS]}}
     edit_form_extra_fields = add_form_extra_fields
 
     def check_write(self, item: Organization) -> None:
