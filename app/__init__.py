@@ -74,6 +74,16 @@ def _register_request_hooks(app: Flask) -> None:
     app.before_request(remember_locale)
     app.before_request(force_password_change)
 
+    @app.errorhandler(403)
+    def _forbidden(err):
+        """A page in the product's layout (FAB aborts with Werkzeug's bare English page)."""
+        from flask import jsonify, render_template, request
+
+        if request.path.startswith("/api/"):
+            return jsonify(message=str(err.description or "Forbidden")), 403
+        return render_template("forbidden.html", appbuilder=app.appbuilder,
+                               base_template=app.appbuilder.base_template), 403
+
     @app.context_processor
     def _inject():
         from app.i18n import current_locale

@@ -168,7 +168,7 @@ def test_teacher_has_no_persons_list(net, login, api_token, app):
                 "/memberships/list/", "/archive/list/", "/participants/add"):
         resp = client.get(url)
         assert resp.status_code in (302, 403), url
-        assert "Учителев" not in resp.get_data(as_text=True)
+        assert "Незарегов" not in resp.get_data(as_text=True)
     headers = api_token("teacher_a")
     c = app.test_client()
     assert c.get("/api/v1/person/", headers=headers).status_code in (401, 403)
@@ -190,3 +190,11 @@ def test_ministry_reads_and_edits_everyone(net, login):
     listing = _names(client, "/persons/list/?psize_PersonView=100")
     assert "Бэучитель" in listing and "Учителев" in listing
     assert client.get(f"/persons/edit/{net.teacher_b.person.id}").status_code == 200
+
+
+def test_forbidden_page_in_layout(net, login):
+    """Does a refused page say so in the product's layout (not a bare server page)?"""
+    resp = login("teacher_a").get("/persons/list/")
+    if resp.status_code == 403:
+        html = resp.get_data(as_text=True)
+        assert "Access denied" in html and "navbar" in html

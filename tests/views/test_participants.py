@@ -203,3 +203,14 @@ def test_first_login_forces_password_change(net, login, app):
     fresh = app.test_client()
     fresh.post("/login/", data={"username": p.national_id, "password": "My-own-pass-9"})
     assert fresh.get("/organizations/list/").status_code == 200
+
+
+def test_add_form_defaults(net, login):
+    """Is the only writable school preselected, Teacher the default role, and no ministry
+    role offered to a school administrator?"""
+    html = login("school_a_admin").get("/participants/add").get_data(as_text=True)
+    assert f'<option value="{net.SA1.id}" selected>School A1</option>' in html
+    assert '<option selected value="Teacher">' in html
+    assert 'value="Ministry administrator"' not in html
+    html = login("ministry").get("/participants/add").get_data(as_text=True)
+    assert 'value="Ministry administrator"' in html
