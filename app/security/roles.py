@@ -27,8 +27,8 @@ ORG_ADMIN = {
     "AuditRecordView": READ,
     "LoginEventView": READ,
     "OrganizationApi": API_WRITE,
-    "PersonApi": API_WRITE,
-    "MembershipApi": API_WRITE,
+    "PersonApi": API_READ | {"can_put"},  # no POST (participants) and no DELETE
+    "MembershipApi": API_READ | {"can_post", "can_put"},  # no DELETE: exclusion is a PUT
     "LookupApi": {"can_lookup"},
     "OpenApi": {"can_get"},
     "SwaggerView": {"can_show"},
