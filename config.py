@@ -8,10 +8,18 @@ BASE_DIR = pathlib.Path(__file__).resolve().parent
 DEV_SECRET = "dev-only-secret-change-me"
 
 
+def normalise_db_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 to SQLAlchemy 2.1; we ship psycopg2, so name it."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url:
-        return url
+        return normalise_db_url(url)
     instance = BASE_DIR / "instance"
     instance.mkdir(exist_ok=True)
     return f"sqlite:///{instance / 'kundelik.db'}"
@@ -76,7 +84,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = normalise_db_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "log"
 

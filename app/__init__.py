@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from app.extensions import appbuilder, csrf, db, migrate
 
@@ -40,6 +43,19 @@ def create_app(config_object=None) -> Flask:
     return app
 
 
+def _unicode_case(fn):
+    return lambda v: fn(v) if isinstance(v, str) else v
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_unicode_lower(dbapi_conn, _record) -> None:
+    """SQLite's lower()/upper() fold ASCII only: "Серикбаева" would not match "серикбаева".
+    Replace them with Python's Unicode case folding (PostgreSQL folds Unicode itself)."""
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        dbapi_conn.create_function("lower", 1, _unicode_case(str.lower), deterministic=True)
+        dbapi_conn.create_function("upper", 1, _unicode_case(str.upper), deterministic=True)
+
+
 def _register_request_hooks(app: Flask) -> None:
     from app.i18n import remember_locale
     from app.security.password import force_password_change
@@ -57,6 +73,16 @@ def _register_request_hooks(app: Flask) -> None:
 
     app.before_request(remember_locale)
     app.before_request(force_password_change)
+
+    @app.errorhandler(403)
+    def _forbidden(err):
+        """A page in the product's layout (FAB aborts with Werkzeug's bare English page)."""
+        from flask import jsonify, render_template, request
+
+        if request.path.startswith("/api/"):
+            return jsonify(message=str(err.description or "Forbidden")), 403
+        return render_template("forbidden.html", appbuilder=app.appbuilder,
+                               base_template=app.appbuilder.base_template), 403
 
     @app.context_processor
     def _inject():

@@ -14,7 +14,7 @@ os.environ.setdefault("KUNDELIK_ENV", "testing")
 
 from app import create_app  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
-from config import TestingConfig  # noqa: E402
+from config import TestingConfig, normalise_db_url  # noqa: E402
 from tests import factories  # noqa: E402
 
 ROLE_TABLES = {"ab_permission", "ab_view_menu", "ab_permission_view", "ab_role",
@@ -22,13 +22,14 @@ ROLE_TABLES = {"ab_permission", "ab_view_menu", "ab_permission_view", "ab_role",
 
 
 class _Config(TestingConfig):
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = normalise_db_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     SQLALCHEMY_ENGINE_OPTIONS = (
         {"connect_args": {"check_same_thread": False},
          "poolclass": __import__("sqlalchemy.pool", fromlist=["StaticPool"]).StaticPool}
         if SQLALCHEMY_DATABASE_URI.startswith("sqlite") else {}
     )
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    BABEL_DEFAULT_LOCALE = "en"  # tests assert English source texts unless they pick a language
 
 
 class _FreshContextClient(FlaskClient):

@@ -29,9 +29,11 @@ from app.services.national_id import make_iin
 
 PASSWORD = "secret-pass-1"
 _serial = itertools.count(1)
+_bulk_days = itertools.count(0)
 
 
 def org(kind: OrgKind, name: str, parent=None, **kw):
+    kw.setdefault("language", "en")  # tests read English source texts; i18n tests set others
     return org_service.create_organization(kind=kind, short_name=name, full_name=name,
                                            parent=parent, **kw)
 
@@ -88,3 +90,30 @@ def build_network() -> SimpleNamespace:
                 PASSWORD)
     db.session.commit()
     return n
+
+
+def bulk_schools(parent, n: int, prefix: str = "Bulk school") -> list:
+    """``n`` schools below ``parent`` (query-count and speed tests)."""
+    out = [org(OrgKind.school, f"{prefix} {i:03d}", parent, territory=f"Town {i % 7}")
+           for i in range(n)]
+    db.session.flush()
+    return out
+
+
+def bulk_members(organization, n: int, role: Role = Role.teacher, registered_every: int = 3,
+                 archived_every: int = 4) -> list:
+    """``n`` new persons with a membership in ``organization``; every ``registered_every``-th
+    is a user, every ``archived_every``-th membership is in the archive."""
+    out = []
+    for i in range(n):
+        born = dt.date(1940, 1, 1) + dt.timedelta(days=next(_bulk_days))
+        p = person(last=f"Массов{i:03d}", first="Тест", born=born,
+                   national_id=make_iin(born, "M", 17))
+        m = people_service.add_participant(organization, role, person=p)
+        if registered_every and i % registered_every == 0:
+            people_service.register(p)
+        if archived_every and i % archived_every == 0:
+            people_service.end_membership(m)
+        out.append(m)
+    db.session.flush()
+    return out

@@ -1,7 +1,7 @@
 """Base class for REST resources: same scopes as the views, typed errors as 4xx."""
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, make_response, request
 from flask_appbuilder.api import ModelRestApi
 
 from app.services.errors import DomainError, ScopeError
@@ -22,8 +22,11 @@ class ScopedModelRestApi(ModelRestApi):
         pass
 
     def _domain_error(self, err: DomainError):
+        """``{"message": {"<field>": ["<translated rule>"]}, "code": "<stable code>"}``
+        with 403 (scope) or 422 (a rule refused the data)."""
         status = 403 if isinstance(err, ScopeError) else 422
-        return self.response(status, message={err.field or "_": [str(err)]}, code=err.code)
+        body = {"message": {err.field or "_": [str(err)]}, "code": err.code}
+        return make_response(jsonify(body), status)
 
     def pre_add(self, item):
         self.check_write(item)

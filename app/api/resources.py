@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
 from app.api.base import ScopedModelRestApi
+from app.extensions import db
 from app.models.org import Organization
 from app.models.people import Membership, Person
 from app.security.filters import (
@@ -73,9 +74,12 @@ class PersonApi(ScopedModelRestApi):
     exclude_route_methods = {"post", "delete"}
 
     def check_write(self, item: Person) -> None:
-        if not can_write_person(item.id):
-            raise ScopeError(_l("You may not change this person"), code="scope")
-        people_service.check_person(item)
+        # the changed row must not be flushed by the checks' queries (a duplicate
+        # identifier would fail as a database error instead of a rule)
+        with db.session.no_autoflush:
+            if not can_write_person(item.id):
+                raise ScopeError(_l("You may not change this person"), code="scope")
+            people_service.check_person(item)
 
 
 class MembershipApi(ScopedModelRestApi):
@@ -103,6 +107,7 @@ class MembershipApi(ScopedModelRestApi):
         person_id = item.person.id if item.person else item.person_id
         if item.id is None and not can_write_person(person_id):
             raise ScopeError(_l("You may not add this person"), field="person", code="scope")
+        people_service.check_membership(item)
 
 
 __all__ = ["OrganizationApi", "PersonApi", "MembershipApi", "fields"]

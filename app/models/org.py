@@ -135,8 +135,10 @@ class Organization(StampMixin, Model):
     subordination_excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
+    # loaded only where used (district settings): "selectin" cost a query for every
+    # organisation loaded anywhere, and twice with the joined parent
     supervised_types: Mapped[list[OrgType]] = relationship(secondary=district_supervised_type,
-                                                           lazy="selectin")
+                                                           lazy="select")
 
     @property
     def kind_label(self) -> str:

@@ -12,9 +12,12 @@ from app.models.mixins import current_user_id, utcnow
 from app.models.people import AuditRecord, LoginEvent
 
 SKIP_TABLES = {"audit_record", "login_event", "outbox_message", "organization_logo",
-               "email_confirmation"}
+               "email_confirmation",
+               # FAB's permission machinery, rewritten by `roles sync`, not a user's action
+               "ab_permission", "ab_view_menu", "ab_permission_view", "ab_permission_view_role"}
 SKIP_COLUMNS = {"changed_at", "created_at", "changed_by_id", "created_by_id", "password",
-                "temp_password", "last_login", "login_count", "fail_login_count"}
+                "temp_password", "last_login", "login_count", "fail_login_count",
+                "changed_on", "created_on", "changed_by_fk", "created_by_fk"}
 
 
 def _plain(value):

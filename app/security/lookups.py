@@ -24,6 +24,16 @@ class Lookup:
     search: Callable[[str], object]
     order: Callable[[], object]
     label: Callable[[object], str]
+    #: (permission, view) the user must hold to use this look-up at all, e.g. the person
+    #: look-up needs the persons list: a teacher does not browse the school's people
+    requires: tuple[str, str] | None = None
+
+    def permitted(self) -> bool:
+        if self.requires is None:
+            return True
+        from flask import current_app
+
+        return bool(current_app.appbuilder.sm.has_access(*self.requires))
 
 
 def _org_search(q: str):
@@ -39,6 +49,7 @@ def _person_search(q: str):
         like = f"%{p}%"
         conds.append(or_(func.lower(Person.last_name).like(like),
                          func.lower(Person.first_name).like(like),
+                         func.lower(Person.middle_name).like(like),
                          Person.national_id.like(like)))
     return and_(*conds)
 
@@ -57,7 +68,8 @@ LOOKUPS: dict[str, Lookup] = {
                                     _org_search, lambda: Organization.short_name,
                                     lambda o: o.short_name),
     "person": Lookup(Person, lambda: person_clause(Person.id, current_scope()), _person_search,
-                     lambda: (Person.last_name, Person.first_name), lambda p: p.full_name),
+                     lambda: (Person.last_name, Person.first_name), lambda p: p.full_name,
+                     requires=("can_list", "PersonView")),
 }
 
 PAGE = 20
@@ -65,6 +77,8 @@ PAGE = 20
 
 def lookup_page(name: str, q: str, page: int) -> tuple[list[dict], bool]:
     spec = LOOKUPS[name]
+    if not spec.permitted():
+        return [], False
     stmt = select(spec.model).where(spec.where())
     if q:
         stmt = stmt.where(spec.search(q))
@@ -76,6 +90,8 @@ def lookup_page(name: str, q: str, page: int) -> tuple[list[dict], bool]:
 
 def lookup_allows(name: str, pk: int) -> bool:
     spec = LOOKUPS[name]
+    if not spec.permitted():
+        return False
     return db.session.execute(
         select(spec.model.id).where(spec.model.id == pk, spec.where())
     ).first() is not None

@@ -27,9 +27,11 @@ ORG_ADMIN = {
     "AuditRecordView": READ,
     "LoginEventView": READ,
     "OrganizationApi": API_WRITE,
-    "PersonApi": API_WRITE,
-    "MembershipApi": API_WRITE,
+    "PersonApi": API_READ | {"can_put"},  # no POST (participants) and no DELETE
+    "MembershipApi": API_READ | {"can_post", "can_put"},  # no DELETE: exclusion is a PUT
     "LookupApi": {"can_lookup"},
+    "OpenApi": {"can_get"},
+    "SwaggerView": {"can_show"},
 }
 
 ORG_READER = {
@@ -106,6 +108,10 @@ def sync_roles(appbuilder, extra: dict | None = None) -> dict[str, int]:
         for view_name, names in merged.items():
             for perm in names:
                 pv = sm.find_permission_view_menu(perm, view_name)
+                if pv is None and perm.startswith("can_"):
+                    # FAB names an @action's permission after the action itself
+                    # ("register", not "can_register"): accept both spellings
+                    pv = sm.find_permission_view_menu(perm[4:], view_name)
                 if pv is not None:
                     wanted.append(pv)
             for menu in menu_of.get(view_name, []):

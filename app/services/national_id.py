@@ -79,7 +79,7 @@ def iin_check_digit(first11: str) -> int | None:
         raise ValueError("first11 must be 11 ASCII digits")
     digits = [int(c) for c in first11]
     for weights in (_FIRST_WEIGHTS, _SECOND_WEIGHTS):
-        check = sum(d * w for d, w in zip(digits, weights)) % 11
+        check = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
         if check != 10:
             return check
     return None

@@ -39,6 +39,7 @@ def check_person(person: Person) -> None:
     person.national_id = normalise_national_id(person.national_id)
     if person.national_id:
         info = validate_national_id(person.national_id, person.country or "KZ")
+        check_identity_matches(person, info)
         if person.birth_date is None:
             person.birth_date = info.birth_date
         if person.sex is None:
@@ -46,30 +47,23 @@ def check_person(person: Person) -> None:
         q = select(Person.id).where(Person.national_id == person.national_id)
         if person.id is not None:
             q = q.where(Person.id != person.id)
-        if db.session.execute(q).first() is not None:
-            raise ConflictError(_l("A person with this identifier already exists"),
+        with db.session.no_autoflush:  # the changed row must not be written before the check
+            taken = db.session.execute(q).first() is not None
+        if taken:
+            raise ConflictError(_l("IIN / PIN: another person already has this identifier"),
                                 field="national_id", code="national_id_duplicate")
 
 
-MINISTRY_ROLES = {Role.ministry_admin, Role.tech_operator}
-DISTRICT_ROLES = {Role.district_head, Role.district_deputy, Role.district_admin,
-                  Role.district_employee}
-
-
-def check_role_fits(role: Role, org: Organization) -> None:
-    """Ministry roles belong to the ministry, district roles to a district or regional
-    department, school roles (administrator, director, teachers, students, parents) to an
-    educational organisation."""
-    kind = getattr(org.kind, "value", org.kind)
-    if role in MINISTRY_ROLES:
-        ok = kind == "ministry"
-    elif role in DISTRICT_ROLES:
-        ok = kind in ("district", "region")
-    else:
-        ok = kind in ("school", "college", "kindergarten", "other")
-    if not ok:
-        raise ValidationError(_l("Role: this role does not exist in this kind of organization"),
-                              field="role", code="role_kind")
+def check_identity_matches(person: Person, info) -> None:
+    """The IIN/PIN encodes the birth date and the sex (see ``services.national_id``): a
+    birth date or sex typed next to it must agree, else one of them is mistyped."""
+    if person.birth_date is not None and person.birth_date != info.birth_date:
+        raise ValidationError(_l("Birth date: it does not match the date in the IIN / PIN"),
+                              field="birth_date", code="birth_date_mismatch")
+    sex = person.sex.value if isinstance(person.sex, Sex) else person.sex
+    if sex and sex != info.sex:
+        raise ValidationError(_l("Sex: it does not match the sex in the IIN / PIN"),
+                              field="sex", code="sex_mismatch")
 
 
 def add_participant(org: Organization, role: Role, person: Person | None = None,
@@ -89,7 +83,7 @@ def add_participant(org: Organization, role: Role, person: Person | None = None,
     else:
         check_person(person)
         db.session.add(person)
-    check_role_fits(role, org)
+    check_role_fits(org, role)
     if person.id is not None:
         dup = db.session.scalars(select(Membership).where(
             Membership.person_id == person.id, Membership.organization_id == org.id,
@@ -104,6 +98,38 @@ def add_participant(org: Organization, role: Role, person: Person | None = None,
     db.session.flush()
     sync_user_roles(person)
     return m
+
+
+MINISTRY_ROLES = {Role.ministry_admin, Role.tech_operator}
+DISTRICT_ROLES = {Role.district_head, Role.district_deputy, Role.district_admin,
+                  Role.district_employee}
+
+
+def check_role_fits(org: Organization, role: Role) -> None:
+    """A role belongs to a kind of organisation (design.md, roles): ministry roles to the
+    ministry, district roles to a regional or district department, the others (school
+    staff, students, parents) to schools, colleges, kindergartens and other organisations."""
+    kind = getattr(org.kind, "value", org.kind)
+    if role in MINISTRY_ROLES:
+        ok, msg = kind == "ministry", _l("Role: this role belongs to the ministry")
+    elif role in DISTRICT_ROLES:
+        ok, msg = kind in ("region", "district"), \
+            _l("Role: this role belongs to a regional or district education department")
+    else:
+        ok, msg = kind not in ("ministry", "region", "district"), \
+            _l("Role: this role belongs to a school, college or kindergarten")
+    if not ok:
+        raise ValidationError(msg, field="role", code="role_kind")
+
+
+def check_membership(m: Membership) -> None:
+    """Rules of a membership row changed directly (edit page, REST): the role fits the
+    organisation; the user's FAB roles follow the active memberships."""
+    org = m.organization or db.session.get(Organization, m.organization_id)
+    if m.role is not None and org is not None:
+        check_role_fits(org, Role(m.role))
+    if m.person is not None:
+        sync_user_roles(m.person)
 
 
 def end_membership(m: Membership, on: dt.date | None = None, reason: str | None = None) -> None:

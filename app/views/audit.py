@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.models.people import AuditRecord, LoginEvent, Person
 from app.security.filters import OrgReadFilter, _ScopeFilter
 from app.security.scopes import current_scope, person_clause
+from app.views.fields import date_cell
 
 
 class LoginScopeFilter(_ScopeFilter):
@@ -35,6 +36,7 @@ class AuditRecordView(ModelView):
     base_order = ("at", "desc")
     base_permissions = ["can_list", "can_show"]
     base_filters = [["organization_id", OrgReadFilter, None]]
+    formatters_columns = {"at": date_cell}
     page_size = 50
 
 
@@ -49,4 +51,5 @@ class LoginEventView(ModelView):
     base_order = ("at", "desc")
     base_permissions = ["can_list", "can_show"]
     base_filters = [["user_id", LoginScopeFilter, None]]
+    formatters_columns = {"at": date_cell}
     page_size = 50

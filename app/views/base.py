@@ -33,9 +33,18 @@ class ScopedModelView(ModelView):
 
     write_filters: list = []
     page_size = 25
+    #: extra search filters: ``{"column": [FilterClass, ...]}``; they REPLACE FAB's default
+    #: filters of that column in the search form (list the defaults too to keep them).
+    #: FAB's ModelView has no such hook (only its REST API has), and it looks request
+    #: filters up by index in a second list: both lists are set here.
+    search_filters: dict | None = None
 
     def _init_properties(self):
         super()._init_properties()
+        for col, classes in (self.search_filters or {}).items():
+            instances = [cls(col, self.datamodel) for cls in classes]
+            self._filters._search_filters[col] = instances
+            self._filters._all_filters[col] = instances
         columns = set(self.list_columns or []) | set(self.show_columns or [])
         for fs in self.show_fieldsets or []:
             columns.update(fs[1].get("fields", []))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 
 from app.models.org import LANGUAGE_LABELS, ORG_KIND_LABELS, OrgKind
@@ -12,37 +11,62 @@ COUNTRY_LABELS = {"KZ": _l("Kazakhstan"), "KG": _l("Kyrgyzstan")}
 
 
 def enum_field(label, enum_cls, labels, **kw) -> SelectField:
-    return SelectField(label, choices=[(e, labels[e]) for e in enum_cls],
-                       coerce=lambda v: v if isinstance(v, enum_cls) else enum_cls(v),
-                       widget=Select2Widget(), **kw)
+    """A select of an enum: the option values are the enum values (``"Teacher"``, not
+    ``"Role.teacher"``), the labels translated, the data the enum member."""
+    def coerce(v):
+        if v is None or v == "" or isinstance(v, enum_cls):
+            return v or None
+        try:
+            return enum_cls(v)
+        except ValueError:
+            raise ValueError(str(_l("Not a valid choice"))) from None
+
+    return SelectField(label, choices=[(e.value, labels[e]) for e in enum_cls], coerce=coerce,
+                       **kw)
 
 
 def kind_field(**kw):
     return enum_field(_l("Kind"), OrgKind, ORG_KIND_LABELS, **kw)
 
 
-def role_field(**kw):
-    return enum_field(_l("Role"), Role, ROLE_LABELS, **kw)
+def role_field(label=None, **kw):
+    return enum_field(label or _l("Role"), Role, ROLE_LABELS, **kw)
 
 
 def sex_field(**kw):
     return SelectField(_l("Sex"), choices=[("", "")] + [(e.value, SEX_LABELS[e]) for e in Sex],
-                       coerce=lambda v: Sex(v) if v else None, widget=Select2Widget(), **kw)
+                       coerce=lambda v: Sex(v) if v else None, **kw)
 
 
 def country_field(**kw):
-    return SelectField(_l("Country"), choices=list(COUNTRY_LABELS.items()), widget=Select2Widget(),
-                       **kw)
+    return SelectField(_l("Country"), choices=list(COUNTRY_LABELS.items()), **kw)
 
 
 def language_field(**kw):
-    return SelectField(_l("Language of instruction"), choices=list(LANGUAGE_LABELS.items()),
-                       widget=Select2Widget(), **kw)
+    return SelectField(_l("Language of instruction"), choices=list(LANGUAGE_LABELS.items()), **kw)
 
 
 def label_of(mapping):
     """A FAB ``formatters_columns`` entry showing the translated label of an enum value."""
     return lambda v: str(mapping.get(v, v)) if v is not None else ""
+
+
+def blank(value) -> str:
+    """An empty cell for a missing value (FAB prints ``None``)."""
+    return "" if value is None else str(value)
+
+
+def date_cell(value) -> str:
+    """A date (or date and time) formatted by Babel in the user's locale (list and show)."""
+    import datetime as dt
+
+    from flask_babel import format_date, format_datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "medium")
+    return format_date(value, "medium")
 
 
 def bool_fields(labels: dict, names: list[str]) -> dict:

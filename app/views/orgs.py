@@ -15,8 +15,10 @@ from app.services import orgs as org_service
 from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import (
+    blank,
     bool_fields,
     country_field,
+    date_cell,
     kind_field,
     label_of,
     language_field,
@@ -100,7 +102,11 @@ class OrganizationView(ScopedModelView):
         "language": language_field(),
         **bool_fields(ORG_LABELS, FEATURES),
     }
-    formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS)}
+    formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS),
+                          "closed_on": date_cell, "licence_date": date_cell,
+                          **{c: blank for c in ["parent", "org_type", "territory",
+                                                 "licence_number", "accreditation",
+                                                 "appeals_email", *CONTACTS]}}
     edit_form_extra_fields = add_form_extra_fields
 
     def check_write(self, item: Organization) -> None:

@@ -5,7 +5,6 @@ import datetime as dt
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
@@ -16,35 +15,54 @@ from wtforms.validators import DataRequired, Optional
 
 from app.extensions import db
 from app.models.org import Organization
-from app.models.people import Membership, Person
+from app.models.people import Membership, Person, Role
 from app.security.scopes import can_read_org, can_write_org, current_scope
 from app.services import people as people_service
 from app.services.errors import DomainError
 from app.views.fields import country_field, role_field, sex_field
 from app.views.widgets import ScopedAjaxField
 
+FC = {"class": "form-control"}
+
 
 class ParticipantForm(DynamicForm):
     organization = ScopedAjaxField(_l("Organization"), [DataRequired()],
                                    lookup="writable_organization")
-    role = role_field()
+    role = role_field(default=Role.teacher.value, render_kw=FC)
     arrival_date = DateField(_l("Arrival date"), [Optional()], default=dt.date.today,
-                             widget=DatePickerWidget())
-    position = StringField(_l("Position"), [Optional()], widget=BS3TextFieldWidget())
-    public_title = StringField(_l("Public position title"), [Optional()], widget=BS3TextFieldWidget())
+                             render_kw=FC)
+    position = StringField(_l("Position"), [Optional()], render_kw=FC)
+    public_title = StringField(_l("Public position title"), [Optional()], render_kw=FC)
     is_admin = BooleanField(_l("Administrator"))
-    login = StringField(_l("Login of an existing user"), [Optional()], widget=BS3TextFieldWidget(),
+    login = StringField(_l("Login of an existing user"), [Optional()], render_kw=FC,
                         description=_l("Fill in to add a registered user; leave empty to "
                                        "create a new person below."))
-    last_name = StringField(_l("Last name"), [Optional()], widget=BS3TextFieldWidget())
-    first_name = StringField(_l("First name"), [Optional()], widget=BS3TextFieldWidget())
-    middle_name = StringField(_l("Middle name"), [Optional()], widget=BS3TextFieldWidget())
-    birth_date = DateField(_l("Birth date"), [Optional()], widget=DatePickerWidget())
-    sex = sex_field(validators=[Optional()])
-    country = country_field()
-    national_id = StringField(_l("IIN / PIN"), [Optional()], widget=BS3TextFieldWidget())
-    phone = StringField(_l("Phone"), [Optional()], widget=BS3TextFieldWidget())
-    email = StringField(_l("E-mail"), [Optional()], widget=BS3TextFieldWidget())
+    last_name = StringField(_l("Last name"), [Optional()], render_kw=FC)
+    first_name = StringField(_l("First name"), [Optional()], render_kw=FC)
+    middle_name = StringField(_l("Middle name"), [Optional()], render_kw=FC,
+                              description=_l("Optional"))
+    birth_date = DateField(_l("Birth date"), [Optional()], render_kw=FC,
+                           description=_l("Taken from the IIN / PIN when left empty"))
+    sex = sex_field(validators=[Optional()], render_kw=FC)
+    country = country_field(render_kw=FC)
+    national_id = StringField(_l("IIN / PIN"), [Optional()], render_kw=FC,
+                              description=_l("Kazakhstan: IIN, 12 digits; Kyrgyzstan: PIN, "
+                                             "14 digits"))
+    phone = StringField(_l("Phone"), [Optional()], render_kw=FC)
+    email = StringField(_l("E-mail"), [Optional()], render_kw=FC)
+
+
+def _offer_roles(form: ParticipantForm) -> None:
+    """Only the ministry hands out ministry roles: do not offer them to anybody else."""
+    if not current_scope().everything:
+        form.role.choices = [(v, label) for v, label in form.role.choices
+                             if Role(v) not in people_service.MINISTRY_ROLES]
+
+
+def _only_writable_org():
+    """The organisation to preselect when the user may add participants to just one."""
+    ids = current_scope().write_ids
+    return db.session.get(Organization, next(iter(ids))) if len(ids) == 1 else None
 
 
 class ParticipantView(BaseView):
@@ -55,8 +73,12 @@ class ParticipantView(BaseView):
     @has_access
     def add(self):
         form = ParticipantForm(request.form if request.method == "POST" else None)
-        if request.method == "GET" and request.args.get("org"):
-            org = db.session.get(Organization, int(request.args["org"]))
+        _offer_roles(form)
+        if request.method == "GET":
+            org = None
+            if (request.args.get("org") or "").isdigit():
+                org = db.session.get(Organization, int(request.args["org"]))
+            org = org or _only_writable_org()
             if org is not None and can_write_org(org.id):
                 form.organization.data = org
         if request.method == "POST" and form.validate():

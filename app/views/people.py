@@ -3,24 +3,39 @@ from __future__ import annotations
 
 from flask import flash, redirect
 from flask_appbuilder.actions import action
-from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import (
+    FilterContains,
+    FilterEqual,
+    FilterNotEqual,
+    FilterStartsWith,
+)
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
 
 from app.extensions import db
-from app.models.people import ROLE_LABELS, SEX_LABELS, Membership, Person
+from app.models.people import ROLE_LABELS, SEX_LABELS, Membership, Person, Role
 from app.security.filters import (
     OrgReadFilter,
     OrgWriteFilter,
     PersonReadFilter,
     PersonWriteFilter,
 )
-from app.security.scopes import can_write_org, can_write_person
+from app.security.scopes import can_write_org, can_write_person, org_clause
 from app.services import people as people_service
 from app.services.errors import DomainError, ScopeError
 from app.views.base import ScopedModelView
-from app.views.fields import bool_fields, country_field, label_of, role_field, sex_field
+from app.views.fields import (
+    blank,
+    bool_fields,
+    country_field,
+    date_cell,
+    label_of,
+    role_field,
+    sex_field,
+)
 
 PERSON_LABELS = {
     "last_name": _l("Last name"), "first_name": _l("First name"),
@@ -40,6 +55,37 @@ MEMBERSHIP_LABELS = {
 }
 
 
+class PersonRoleFilter(BaseFilter):
+    """Persons holding a role (active membership) in an organisation the user reads."""
+
+    name = _l("Has the role")
+    arg_name = "role"
+
+    def apply(self, query, value):
+        try:
+            role = Role(value)
+        except ValueError:
+            return query
+        members = select(Membership.person_id).where(
+            Membership.role == role, Membership.end_date.is_(None),
+            org_clause(Membership.organization_id))
+        return query.filter(Person.id.in_(members))
+
+
+class PersonNameFilter(BaseFilter):
+    """Every word found in the last, first or middle name ("Ахметов Ерлан")."""
+
+    name = _l("Name contains")
+    arg_name = "name"
+
+    def apply(self, query, value):
+        words = [w for w in (value or "").lower().split() if w]
+        conds = [or_(func.lower(Person.last_name).like(f"%{w}%"),
+                     func.lower(Person.first_name).like(f"%{w}%"),
+                     func.lower(Person.middle_name).like(f"%{w}%")) for w in words]
+        return query.filter(and_(*conds)) if conds else query
+
+
 def _yes_no(v) -> str:
     return gettext("Yes") if v else gettext("No")
 
@@ -53,12 +99,18 @@ class PersonView(ScopedModelView):
     list_title = _l("Persons and users")
     show_title = _l("Person")
     edit_title = _l("Edit person")
-    label_columns = PERSON_LABELS
+    label_columns = dict(PERSON_LABELS, id=_l("Role"))
     list_columns = ["last_name", "first_name", "middle_name", "national_id", "birth_date",
                     "is_registered"]
     order_columns = ["last_name", "first_name", "birth_date"]
+    # "id" is the role filter (persons holding a role in the user's organisations)
     search_columns = ["last_name", "first_name", "middle_name", "national_id", "birth_date",
-                      "registered_at"]
+                      "registered_at", "id"]
+    search_filters = {
+        "last_name": [PersonNameFilter, FilterStartsWith, FilterContains, FilterEqual],
+        "id": [PersonRoleFilter],
+    }
+    search_form_extra_fields = {"id": role_field(label=_l("Role"), render_kw={"class": "form-control"})}
     show_columns = ["last_name", "first_name", "middle_name", "birth_date", "sex", "country",
                     "national_id", "phone", "email", "address", "is_registered", "registered_at"]
     edit_columns = ["last_name", "first_name", "middle_name", "birth_date", "sex", "country",
@@ -68,12 +120,18 @@ class PersonView(ScopedModelView):
     base_order = ("last_name", "asc")
     base_permissions = ["can_list", "can_show", "can_edit"]
     edit_form_extra_fields = {"sex": sex_field(), "country": country_field()}
-    formatters_columns = {"is_registered": _yes_no, "sex": label_of(SEX_LABELS)}
+    formatters_columns = {"is_registered": _yes_no, "sex": label_of(SEX_LABELS),
+                          "middle_name": blank, "phone": blank, "email": blank,
+                          "address": blank, "national_id": blank,
+                          "birth_date": date_cell, "registered_at": date_cell}
 
     def check_write(self, item: Person) -> None:
-        if not can_write_person(item.id):
-            raise ScopeError(_l("You may not change this person"), code="scope")
-        people_service.check_person(item)
+        # the changed row must not be flushed by the checks' queries (a duplicate
+        # identifier would fail as a database error instead of a rule)
+        with db.session.no_autoflush:
+            if not can_write_person(item.id):
+                raise ScopeError(_l("You may not change this person"), code="scope")
+            people_service.check_person(item)
 
     @action("register", _l("Register"),
             _l("Register the selected persons and issue invitations?"), "fa-user-plus")
@@ -116,13 +174,16 @@ class MembershipView(ScopedModelView):
     edit_form_extra_fields = {"role": role_field(),
                               **bool_fields(MEMBERSHIP_LABELS,
                                             ["is_admin", "is_moderator", "is_editor"])}
-    formatters_columns = {"role": label_of(ROLE_LABELS), "is_admin": _yes_no}
+    formatters_columns = {"role": label_of(ROLE_LABELS), "is_admin": _yes_no,
+                          "is_moderator": _yes_no, "is_editor": _yes_no,
+                          "position": blank, "public_title": blank, "end_reason": blank,
+                          "arrival_date": date_cell, "end_date": date_cell}
 
     def check_write(self, item: Membership) -> None:
         if not can_write_org(item.organization_id):
             raise ScopeError(_l("You may not change participants of this organization"),
                              code="scope")
-        people_service.sync_user_roles(item.person)
+        people_service.check_membership(item)
 
     @action("exclude", _l("Exclude from the organization"),
             _l("Exclude the selected participants? They move to the archive."), "fa-archive")
@@ -153,7 +214,7 @@ class ArchiveView(ScopedModelView):
                     ["end_date", FilterNotEqual, None]]
     write_filters = [["organization_id", OrgWriteFilter, None]]
     base_permissions = ["can_list", "can_show"]
-    formatters_columns = {"role": label_of(ROLE_LABELS)}
+    formatters_columns = MembershipView.formatters_columns
 
     @action("restore", _l("Restore"), _l("Restore the selected participants?"), "fa-undo")
     def restore(self, items):
