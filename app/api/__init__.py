@@ -6,5 +6,7 @@ def register_apis(appbuilder) -> None:
     from app.api.lookup import LookupApi
     from app.api.resources import MembershipApi, OrganizationApi, PersonApi
 
-    for api in (OrganizationApi, PersonApi, MembershipApi, LookupApi):
+    from app.api.study import STUDY_APIS
+
+    for api in (OrganizationApi, PersonApi, MembershipApi, LookupApi, *STUDY_APIS):
         appbuilder.add_api(api)

@@ -77,3 +77,16 @@ class StudyReadFilter(_ScopeFilter):
         names = value if isinstance(value, (list, tuple)) else ([value] if value else [])
         cols = [getattr(self.model, n) for n in names]
         return query.filter(own_or_staff_clause(self._column(), cols, current_scope()))
+
+
+class PlanTopicReadFilter(_ScopeFilter):
+    """Topics of the calendar-thematic plans the user reads (staff, or the plan's teacher)."""
+
+    def apply(self, query, value):
+        from sqlalchemy import select
+
+        from app.models.timetable import LessonPlan
+
+        plans = select(LessonPlan.id).where(own_or_staff_clause(
+            LessonPlan.organization_id, [LessonPlan.teacher_id], current_scope()))
+        return query.filter(self.model.plan_id.in_(plans))

@@ -186,7 +186,7 @@ def test_subgroup_teachers_limit(s):
     link = CurriculumSubgroupTeacher(item=it, subgroup=groups[0], teacher_id=s.t1.id)
     assert _code(svc.check_subgroup_teacher, link) == "not_split"
     it.split = SplitKind.two
-    for g, t in zip(groups[:2], (s.t1, s.t2)):
+    for g, t in zip(groups[:2], (s.t1, s.t2), strict=True):
         link = CurriculumSubgroupTeacher(item=it, item_id=it.id, subgroup=g, teacher_id=t.id)
         svc.check_subgroup_teacher(link)
         db.session.add(link)
