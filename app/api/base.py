@@ -1,7 +1,7 @@
 """Base class for REST resources: same scopes as the views, typed errors as 4xx."""
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, make_response, request
 from flask_appbuilder.api import ModelRestApi
 
 from app.services.errors import DomainError, ScopeError
@@ -23,7 +23,9 @@ class ScopedModelRestApi(ModelRestApi):
 
     def _domain_error(self, err: DomainError):
         status = 403 if isinstance(err, ScopeError) else 422
-        return self.response(status, message={err.field or "_": [str(err)]}, code=err.code)
+        # ``self.response(status, code=...)`` clashes with its own ``code`` argument
+        return make_response(jsonify(message={err.field or "_": [str(err)]}, code=err.code),
+                             status)
 
     def pre_add(self, item):
         self.check_write(item)

@@ -18,6 +18,7 @@ from app.models.study import (
     CurriculumSubgroupTeacher,
     SchoolClass,
     StudyPeriod,
+    Subject,
     WeekCorrection,
 )
 from app.models.timetable import LESSON_STATUS_LABELS, Lesson, LessonStatus
@@ -128,32 +129,55 @@ class LoadRow:
 def pedagogical_load(org_id: int, year_id: int, teacher_ids: set[int] | None = None):
     """Extended pedagogical load (seed 004 Appendix 1): teacher, class, subject, weekly and
     yearly hours, and totals per teacher. A split subject counts fully for each subgroup's
-    teacher. Returns (rows grouped by teacher, {teacher_id: (weekly, yearly)})."""
+    teacher. Returns (rows grouped by teacher, {teacher_id: (weekly, yearly)}).
+    Plain column queries (no ORM graphs), so the query count is fixed."""
+    from app.i18n import current_locale
+
     periods = {p.id: p for p in _periods(year_id)}
     days = settings_of(org_id).lesson_days
     weeks = study_weeks([w for p in periods.values()
                          for w in weeks_of(p.starts_on, p.ends_on, days)], days)
-    items = db.session.scalars(
-        select(CurriculumItem).join(SchoolClass, SchoolClass.id == CurriculumItem.class_id)
-        .where(CurriculumItem.organization_id == org_id, SchoolClass.year_id == year_id)
-        .options(selectinload(CurriculumItem.subgroup_teachers)
-                 .joinedload(CurriculumSubgroupTeacher.teacher))).all()
+    items = db.session.execute(
+        select(CurriculumItem.id, CurriculumItem.class_id, CurriculumItem.period_id,
+               CurriculumItem.subject_id, CurriculumItem.weekly_hours, CurriculumItem.teacher_id,
+               SchoolClass.parallel, SchoolClass.letter_ru, SchoolClass.letter_kk,
+               SchoolClass.letter_en, Subject.name)
+        .join(SchoolClass, SchoolClass.id == CurriculumItem.class_id)
+        .join(Subject, Subject.id == CurriculumItem.subject_id)
+        .where(CurriculumItem.organization_id == org_id, SchoolClass.year_id == year_id)).all()
+    split: dict[int, list[int]] = defaultdict(list)
+    if items:
+        for item_id, teacher_id in db.session.execute(
+                select(CurriculumSubgroupTeacher.item_id, CurriculumSubgroupTeacher.teacher_id)
+                .join(CurriculumItem, CurriculumItem.id == CurriculumSubgroupTeacher.item_id)
+                .join(SchoolClass, SchoolClass.id == CurriculumItem.class_id)
+                .where(CurriculumItem.organization_id == org_id,
+                       SchoolClass.year_id == year_id)):
+            split[item_id].append(teacher_id)
     corr = _corrections([i.id for i in items])
-    acc: dict[tuple, LoadRow] = {}
-    for it in items:
-        n = sum(x for _, x in planned_lessons(it, periods[it.period_id], days, corr[it.id]))
-        teachers: list[Person] = [st.teacher for st in it.subgroup_teachers] \
-            if it.subgroup_teachers else ([it.teacher] if it.teacher else [])
-        for t in teachers:
-            if teacher_ids is not None and t.id not in teacher_ids:
+    loc = current_locale()
+    acc: dict[tuple, list] = {}
+    for (item_id, class_id, period_id, subject_id, hours, main_teacher, parallel, l_ru, l_kk,
+         l_en, subject) in items:
+        weeks_p = weeks_of(periods[period_id].starts_on, periods[period_id].ends_on, days)
+        n = sum(x for _, x in week_distribution(hours, weeks_p, days, corr[item_id]))
+        letter = {"kk": l_kk, "en": l_en}.get(loc) or l_ru
+        for t in split.get(item_id) or ([main_teacher] if main_teacher else []):
+            if teacher_ids is not None and t not in teacher_ids:
                 continue
-            key = (t.id, it.class_id, it.subject_id)
-            row = acc.get(key) or LoadRow(t.id, t.full_name, str(it.school_class),
-                                          it.school_class.parallel, it.subject.name)
-            row.yearly += n
-            acc[key] = row
-    rows = sorted(acc.values(), key=lambda r: (r.teacher, r.parallel, r.school_class,
-                                               r.subject))
+            key = (t, class_id, subject_id)
+            if key not in acc:
+                acc[key] = [f"{parallel} {letter}", parallel, subject, 0]
+            acc[key][3] += n
+    names = {}
+    ids = sorted({k[0] for k in acc})
+    if ids:
+        names = {pid: " ".join(x for x in (last, first, middle) if x) for pid, last, first, middle
+                 in db.session.execute(select(Person.id, Person.last_name, Person.first_name,
+                                              Person.middle_name).where(Person.id.in_(ids)))}
+    rows = sorted((LoadRow(k[0], names.get(k[0], ""), v[0], v[1], v[2], v[3])
+                   for k, v in acc.items()),
+                  key=lambda r: (r.teacher, r.teacher_id, r.parallel, r.school_class, r.subject))
     totals: dict[int, list] = {}
     for r in rows:
         r.weekly = weekly_load(r.yearly, weeks)

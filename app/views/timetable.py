@@ -8,7 +8,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-
 from wtforms import TimeField
 from wtforms.validators import DataRequired
 
