@@ -98,6 +98,7 @@ class LessonView(StudyModelView):
     order_columns = ["date", "number"]
     base_order = ("date", "asc")
     base_permissions = ["can_list", "can_show", "can_substitute", "can_cancel"]
+    add_columns = edit_columns = ["reason"]  # no generated add/edit: see substitute, cancel
     search_form_query_rel_fields = read_rel("period", "school_class", "subject")
     show_template = "study/lesson_show.html"
 
