@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models.study import (
@@ -96,7 +97,7 @@ def test_class_rules(s, net):
     with pytest.raises(DomainError) as err:
         svc.check_class(c)
     assert err.value.code == "class_teacher_busy"
-    assert str(err.value) == "This teacher already has a class"
+    assert str(err.value) == gettext("This teacher already has a class")
     c.class_teacher_id = net.director_a.person.id
     assert _code(svc.check_class, c) == "not_teacher"
     c.class_teacher_id = s.t1.id

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from flask_babel import gettext
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -64,7 +65,7 @@ def test_admin_adds_class_and_busy_teacher_refused(s, login, net):
     form = {"year": str(a.year.id), "parallel": "6", "letter_ru": "А", "letter_kk": "А",
             "letter_en": "A", "language": "kk", "shift": "1", "class_teacher": str(a.t3.id)}
     html = _text(client.post("/classes/add", data=form, follow_redirects=True))
-    assert "This teacher already has a class" in html
+    assert gettext("This teacher already has a class") in html
     form["class_teacher"] = str(a.t1.id)
     client.post("/classes/add", data=form)
     db.session.expire_all()
@@ -135,7 +136,8 @@ def test_period_with_curriculum_delete_refused(s, login):
     data = {"csrf_token": token.group(1)} if token else {}
     html = _text(client.post(f"/studyperiods/delete/{a.q1.id}", data=data,
                              follow_redirects=True))
-    assert "subjects are planned in it" in html
+    assert gettext("The period cannot be deleted: %(n)s subjects are planned in it (working "
+                   "curriculum). Remove them first.", n=3) in html
     db.session.expire_all()
     assert db.session.get(StudyPeriod, a.q1.id) is not None
 
@@ -170,7 +172,8 @@ def test_cancel_after_start_refused_to_deputy(s, login):
     deputy = login("deputy_a")
     html = _text(deputy.post(f"/lessons/cancel/{lesson.id}", data={"reason": "x"},
                              follow_redirects=True))
-    assert "already started" in html
+    assert gettext("The lesson has already started: only an administrator may record a "
+                   "substitution or cancellation now") in html
     db.session.expire_all()
     assert db.session.get(Lesson, lesson.id).status == LessonStatus.planned
     admin = login("school_a_admin")
