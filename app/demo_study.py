@@ -130,54 +130,10 @@ def build_school_study(school, rng: random.Random, lesson_days: int = 5,
     db.session.add_all(classes)
     db.session.flush()
 
-    # teachers by subject: each teacher specialises in one subject, the busiest subjects
-    # get more teachers
-    demand: dict[str, int] = {}
-    for cls in classes:
-        for subj, h in _hours(cls.parallel).items():
-            demand[subj] = demand.get(subj, 0) + h
-    order = sorted(demand, key=lambda s: -demand[s])
-    pool: dict[str, list[int]] = {s: [] for s in order}
-    for i, t in enumerate(teachers):
-        subj = order[i] if i < len(order) else max(order, key=lambda s: demand[s] /
-                                                   (len(pool[s]) or 0.5))
-        pool[subj].append(t)
-    load = dict.fromkeys(teachers, 0)
-    busy: set[tuple] = set()  # (teacher, shift, day, slot)
-    entries, items = [], []
+    pool = _subject_pool(classes, teachers)
+    entries, items = _curriculum_and_timetable(classes, periods, subjects, pool, teachers,
+                                               lesson_days)
     q1 = periods[0]
-    for cls in classes:
-        cells = [(d, n) for n in range(1, SLOTS + 1) for d in range(1, lesson_days + 1)]
-        taken: set[tuple] = set()
-        for subj, h in _hours(cls.parallel).items():
-            cands = pool.get(subj) or teachers
-            teacher = min(cands, key=lambda t: load[t])
-            load[teacher] += h
-            for period in periods:
-                items.append(CurriculumItem(organization_id=org_id, class_id=cls.id,
-                                            period_id=period.id,
-                                            subject_id=subjects[subj].id, weekly_hours=h,
-                                            lesson_minutes=45, teacher_id=teacher))
-            placed = 0
-            for spread in (True, False):
-                for d, n in cells:
-                    if placed == h:
-                        break
-                    if (d, n) in taken or (teacher, cls.shift, d, n) in busy:
-                        continue
-                    if spread and any(e_d == d for e_d, _ in _days_of(entries, cls.id, subj)):
-                        continue
-                    taken.add((d, n))
-                    busy.add((teacher, cls.shift, d, n))
-                    entries.append((cls.id, subj, d, n, teacher, cls))
-                    placed += 1
-        if cls.parallel >= 5:
-            for period in periods:
-                items.append(CurriculumItem(organization_id=org_id, class_id=cls.id,
-                                            period_id=period.id,
-                                            subject_id=subjects[OPTIONAL].id, weekly_hours=1,
-                                            variative=True, lesson_minutes=45,
-                                            teacher_id=cls.class_teacher_id))
     db.session.add_all(items)
     for class_id, subj, d, n, teacher, cls in entries:
         db.session.add(TimetableEntry(
@@ -201,6 +157,67 @@ def build_school_study(school, rng: random.Random, lesson_days: int = 5,
     lessons = generate_lessons(q1) if generate else 0
     return {"classes": len(classes), "curriculum": len(items), "entries": len(entries),
             "lessons": lessons, "plans": plans}
+
+
+def _subject_pool(classes, teachers) -> dict[str, list[int]]:
+    """Teachers by subject: each teacher specialises in one subject; the busiest subjects
+    get more teachers."""
+    demand: dict[str, int] = {}
+    for cls in classes:
+        for subj, h in _hours(cls.parallel).items():
+            demand[subj] = demand.get(subj, 0) + h
+    order = sorted(demand, key=lambda s: -demand[s])
+    pool: dict[str, list[int]] = {s: [] for s in order}
+    for i, t in enumerate(teachers):
+        subj = order[i] if i < len(order) else max(
+            order, key=lambda s: demand[s] / (len(pool[s]) or 0.5))
+        pool[subj].append(t)
+    return pool
+
+
+def _place(cls, subj, hours, teacher, lesson_days, taken, busy, entries) -> None:
+    """Put ``hours`` weekly lessons of a subject into free cells of the class where the
+    teacher is free; first one lesson of the subject a day, then any free cell."""
+    cells = [(d, n) for n in range(1, SLOTS + 1) for d in range(1, lesson_days + 1)]
+    placed = 0
+    for spread in (True, False):
+        for d, n in cells:
+            if placed == hours:
+                return
+            if (d, n) in taken or (teacher, cls.shift, d, n) in busy:
+                continue
+            if spread and any(e_d == d for e_d, _ in _days_of(entries, cls.id, subj)):
+                continue
+            taken.add((d, n))
+            busy.add((teacher, cls.shift, d, n))
+            entries.append((cls.id, subj, d, n, teacher, cls))
+            placed += 1
+
+
+def _curriculum_and_timetable(classes, periods, subjects, pool, teachers, lesson_days):
+    """Curriculum rows for every period and a conflict-free weekly timetable (teachers are
+    never in two places: shifts do not overlap in time, a class has one lesson per cell)."""
+    load = dict.fromkeys(teachers, 0)
+    busy: set[tuple] = set()  # (teacher, shift, day, slot)
+    entries, items = [], []
+    for cls in classes:
+        taken: set[tuple] = set()
+        plan = list(_hours(cls.parallel).items())
+        if cls.parallel >= 5:
+            plan.append((OPTIONAL, 1))
+        for subj, h in plan:
+            if subj == OPTIONAL:
+                teacher = cls.class_teacher_id
+            else:
+                teacher = min(pool.get(subj) or teachers, key=lambda t: load[t])
+                load[teacher] += h
+            items.extend(CurriculumItem(
+                organization_id=cls.organization_id, class_id=cls.id, period_id=p.id,
+                subject_id=subjects[subj].id, weekly_hours=h, variative=subj == OPTIONAL,
+                lesson_minutes=45, teacher_id=teacher) for p in periods)
+            if subj != OPTIONAL:
+                _place(cls, subj, h, teacher, lesson_days, taken, busy, entries)
+    return entries, items
 
 
 def _days_of(entries, class_id, subj):

@@ -27,6 +27,12 @@ from app.services.study_rules import study_weeks, week_distribution, weekly_load
 from app.services.xlsx import table_xlsx
 
 
+def hours_text(value) -> str:
+    """Weekly hours without trailing zeros: 3, 1.5."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text
+
+
 def _periods(year_id: int) -> list[StudyPeriod]:
     return db.session.scalars(select(StudyPeriod).where(StudyPeriod.year_id == year_id)
                               .order_by(StudyPeriod.starts_on)).all()
@@ -70,7 +76,7 @@ def class_curriculum(cls: SchoolClass) -> tuple[list[StudyPeriod], list[Curricul
     for it in items:
         row = rows.setdefault(it.subject_id, CurriculumRow(it.subject.name, it.variative))
         n = sum(x for _, x in planned_lessons(it, pmap[it.period_id], days, corr[it.id]))
-        row.by_period[it.period_id] = (it.weekly_hours, n)
+        row.by_period[it.period_id] = (hours_text(it.weekly_hours), n)
         row.yearly += n
         if it.teacher is not None:
             row.teachers.add(it.teacher.full_name)

@@ -85,7 +85,16 @@ def period_kind_field():
     return enum_field(_l("Kind"), PeriodKind, PERIOD_KIND_LABELS)
 
 
+def blank(v):
+    """Empty cell instead of "None" for an unset optional value."""
+    return "" if v is None else v
+
+
 FORMATTERS = {
+    **{n: blank for n in ("subgroup", "substitute_teacher", "room", "home_room",
+                          "class_teacher", "teacher", "topic", "reason", "profile",
+                          "school_class", "parallel", "short_name", "address", "capacity",
+                          "to_date", "notes", "name", "organization")},
     "split": label_of(SPLIT_LABELS), "kind": label_of({**PERIOD_KIND_LABELS, **SPLIT_LABELS}),
     "weekday": label_of(WEEKDAY_LABELS), "status": label_of(LESSON_STATUS_LABELS),
     "variative": yes_no, "without_attestation": yes_no, "home_schooling": yes_no,

@@ -95,7 +95,7 @@ class StudyReportView(BaseView):
         weeks, rows = rep.study_graph(cls, period)
         org = db.session.get(Organization, cls.organization_id)
         return self._render("study/report_graph.html", org, cls=cls, period=period,
-                            weeks=weeks, rows=rows,
+                            weeks=weeks, rows=rows, hours_text=rep.hours_text,
                             title=gettext("Graph of the study process"))
 
     @expose("/load/<int:year_id>")
