@@ -306,3 +306,78 @@ def test_curriculum_copy_page(s, login):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).where(
         CurriculumItem.class_id == a.c5b.id)) == 2
+
+
+def test_search_and_form_selects_have_no_foreign_rows(s, login):
+    """Do the search form and the add form of the curriculum offer only own classes and
+    subjects (no names from another school)?"""
+    a, b = s
+    from app.models.study import Subject
+
+    db.session.add(Subject(organization_id=b.school.id, name="Only in B"))
+    db.session.commit()
+    client = login("school_a_admin")
+    for url in ("/curriculum/list/", "/curriculum/add", "/timetable/add", "/classes/add"):
+        html = _text(client.get(url))
+        assert "Only in B" not in html, url
+        assert "BТри" not in html, url
+
+
+def test_teacher_reads_own_plan_and_topics(s, login):
+    """Does a teacher see their own calendar-thematic plan with its topics, not another
+    teacher's, and cannot change it?"""
+    from app.models.timetable import LessonPlan, PlanTopic
+
+    a, _ = s
+    mine = LessonPlan(organization_id=a.school.id, name="Mine", period_id=a.q1.id,
+                      subject_id=a.math.id, parallel=5, teacher_id=a.t1.id)
+    theirs = LessonPlan(organization_id=a.school.id, name="Theirs", period_id=a.q1.id,
+                        subject_id=a.lang.id, parallel=5, teacher_id=a.t2.id)
+    db.session.add_all([mine, theirs])
+    db.session.flush()
+    db.session.add_all([PlanTopic(organization_id=a.school.id, plan_id=mine.id, position=1,
+                                  title="My topic", hours=1),
+                        PlanTopic(organization_id=a.school.id, plan_id=theirs.id, position=1,
+                                  title="Their topic", hours=1)])
+    db.session.commit()
+    client = login("teacher_a")
+    html = _text(client.get(f"/lessonplans/show/{mine.id}"))
+    assert "My topic" in html
+    assert client.get(f"/lessonplans/show/{theirs.id}").status_code == 404
+    assert "Their topic" not in _text(client.get("/plantopics/list/"))
+    assert client.get(f"/lessonplans/export/{mine.id}").status_code == 200
+    assert client.get(f"/lessonplans/export/{theirs.id}").status_code == 404
+    client.post(f"/lessonplans/edit/{mine.id}", data={"name": "Hacked"})
+    db.session.expire_all()
+    assert db.session.get(LessonPlan, mine.id).name == "Mine"
+
+
+def test_plan_import_page(s, login):
+    """Does the import page add the topics of an uploaded XLSX file to a plan, and refuse it
+    for another school's plan?"""
+    from openpyxl import Workbook
+
+    from app.models.timetable import LessonPlan
+
+    a, b = s
+    plan = LessonPlan(organization_id=a.school.id, name="P", period_id=a.q1.id,
+                      subject_id=a.math.id, parallel=5)
+    other = LessonPlan(organization_id=b.school.id, name="Q", period_id=b.q1.id,
+                       subject_id=b.math.id, parallel=5)
+    db.session.add_all([plan, other])
+    db.session.commit()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["No.", "Topic", "Hours"])
+    ws.append([1, "Numbers", 2])
+    ws.append([2, "Fractions", 3])
+    out = io.BytesIO()
+    wb.save(out)
+    client = login("deputy_a")
+    client.post(f"/lessonplans/import/{plan.id}",
+                data={"file": (io.BytesIO(out.getvalue()), "plan.xlsx")},
+                content_type="multipart/form-data")
+    db.session.expire_all()
+    assert [t.title for t in db.session.get(LessonPlan, plan.id).topics] == ["Numbers",
+                                                                              "Fractions"]
+    assert client.get(f"/lessonplans/import/{other.id}").status_code == 404
