@@ -71,7 +71,8 @@ PLAN_TOOLS = {"can_export_topics", "can_import_topics", "can_copy_plan"}
 
 STUDY_EDIT = {
     **{v: CRUD for v in STUDY_VIEWS},
-    "StudyPeriodView": CRUD | {"can_generate"},
+    # FAB names an action's permission after the action itself ("generate"), not "can_..."
+    "StudyPeriodView": CRUD | {"generate"},
     "LessonPlanView": CRUD | PLAN_TOOLS,
     "LessonView": READ | {"can_substitute", "can_cancel"},
     "CurriculumCopyView": {"can_copy"},

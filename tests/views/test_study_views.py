@@ -381,3 +381,26 @@ def test_plan_import_page(s, login):
     assert [t.title for t in db.session.get(LessonPlan, plan.id).topics] == ["Numbers",
                                                                               "Fractions"]
     assert client.get(f"/lessonplans/import/{other.id}").status_code == 404
+
+
+def test_generate_action(s, login):
+    """Does the "Generate lessons" action of a period add the missing lessons for a planner
+    and do nothing for the director or for another school's period?"""
+    a, b = s
+    db.session.execute(Lesson.__table__.delete().where(Lesson.organization_id == a.school.id))
+    db.session.commit()
+
+    def count():
+        db.session.expire_all()
+        return db.session.scalar(select(func.count()).where(Lesson.organization_id ==
+                                                            a.school.id))
+
+    login("director_a").post("/studyperiods/action_post",
+                             data={"action": "generate", "rowid": [a.q1.id]})
+    assert count() == 0
+    login("school_b_admin").post("/studyperiods/action_post",
+                                 data={"action": "generate", "rowid": [a.q1.id]})
+    assert count() == 0
+    login("deputy_a").post("/studyperiods/action_post",
+                           data={"action": "generate", "rowid": [a.q1.id]})
+    assert count() == 16  # two weekly lessons on Mondays, 8 Mondays in quarter 1
