@@ -175,5 +175,27 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
             m = member(s, role, login, position=role.value)
             if login is None and rng.random() < 0.4:
                 people_service.register(m.person)
+    build_study(schools, rng, logins)
     db.session.commit()
     return logins
+
+
+def build_study(schools, rng: random.Random, logins: list) -> None:
+    """Study process of every demo school (app/demo_study.py) and a deputy director login."""
+    from app.demo_study import build_study_demo
+    from app.models.people import Membership
+
+    deputy = db.session.scalars(select(Membership).where(
+        Membership.organization_id == schools[0].id, Membership.role == Role.deputy_director)
+        .order_by(Membership.id)).first()
+    if deputy.person.user_id is not None:
+        user = current_app.appbuilder.sm.get_user_by_id(deputy.person.user_id)
+        user.username = "deputy1"
+        user.password = __import__("werkzeug.security", fromlist=["x"]).generate_password_hash(
+            DEMO_PASSWORD)
+        deputy.person.must_change_password = False
+    else:
+        _user(deputy.person, "deputy1")
+    logins.append((f"{Role.deputy_director.value} — {schools[0].short_name}", "deputy1",
+                   DEMO_PASSWORD))
+    build_study_demo(schools, rng)

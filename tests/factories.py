@@ -117,3 +117,72 @@ def bulk_members(organization, n: int, role: Role = Role.teacher, registered_eve
         out.append(m)
     db.session.flush()
     return out
+# -- study process (issue 3) ---------------------------------------------------------------
+
+def study_school(n: SimpleNamespace, school=None, prefix: str = "") -> SimpleNamespace:
+    """A year 2026-2027 with four quarters, subjects, a building with rooms, a bell schedule,
+    classes 5 А and 5 Б, and the teachers of ``build_network`` (plus one more) for ``school``
+    (School A1 by default). Also a deputy director ``deputy_a`` in School A1."""
+    from app.models.study import (
+        AcademicYear,
+        Building,
+        PeriodKind,
+        Room,
+        SchoolClass,
+        StudyPeriod,
+        StudySettings,
+        Subject,
+    )
+    from app.models.timetable import BellSchedule, BellSlot
+
+    school = school or n.SA1
+    s = SimpleNamespace(school=school)
+    s.settings = StudySettings(organization_id=school.id, lesson_days=5, lesson_minutes=45)
+    s.year = AcademicYear(organization_id=school.id, name="2026-2027",
+                          starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2027, 5, 31))
+    db.session.add_all([s.settings, s.year])
+    db.session.flush()
+    bounds = [(dt.date(2026, 9, 1), dt.date(2026, 10, 30)),
+              (dt.date(2026, 11, 9), dt.date(2026, 12, 29)),
+              (dt.date(2027, 1, 12), dt.date(2027, 3, 19)),
+              (dt.date(2027, 3, 30), dt.date(2027, 5, 25))]
+    s.periods = [StudyPeriod(organization_id=school.id, year_id=s.year.id,
+                             kind=PeriodKind.quarter, name=f"{i} четверть", starts_on=a,
+                             ends_on=b) for i, (a, b) in enumerate(bounds, 1)]
+    s.q1 = s.periods[0]
+    s.math = Subject(organization_id=school.id, name="Математика")
+    s.lang = Subject(organization_id=school.id, name="Казахский язык")
+    s.eng = Subject(organization_id=school.id, name="Английский язык")
+    s.building = Building(organization_id=school.id, name="Main")
+    db.session.add_all(s.periods + [s.math, s.lang, s.eng, s.building])
+    db.session.flush()
+    s.room1 = Room(organization_id=school.id, building_id=s.building.id, number="101")
+    s.room2 = Room(organization_id=school.id, building_id=s.building.id, number="102")
+    s.bells = BellSchedule(organization_id=school.id, name="Shift 1", shift=1)
+    db.session.add_all([s.room1, s.room2, s.bells])
+    db.session.flush()
+    s.slots = [BellSlot(organization_id=school.id, schedule_id=s.bells.id, number=i,
+                        starts_at=dt.time(8 + i - 1, 0), ends_at=dt.time(8 + i - 1, 45))
+               for i in range(1, 7)]
+    db.session.add_all(s.slots)
+    if school is n.SA1:
+        s.t1 = n.teacher_a.person
+        s.t2 = n.teacher_a_plain.person
+        s.t3 = member(school, Role.class_teacher, None, last="Третьев").person
+        n.deputy_a = member(school, Role.deputy_director, "deputy_a", last="Завучев")
+    else:
+        s.t1 = member(school, Role.teacher, None, last=prefix + "Один").person
+        s.t2 = member(school, Role.teacher, None, last=prefix + "Два").person
+        s.t3 = member(school, Role.class_teacher, None, last=prefix + "Три").person
+    s.c5a = SchoolClass(organization_id=school.id, year_id=s.year.id, parallel=5,
+                        letter_ru="А", letter_kk="А", letter_en="A", shift=1,
+                        class_teacher_id=s.t3.id)
+    s.c5b = SchoolClass(organization_id=school.id, year_id=s.year.id, parallel=5,
+                        letter_ru="Б", letter_kk="Ә", letter_en="B", shift=1)
+    db.session.add_all([s.c5a, s.c5b])
+    db.session.commit()
+    return s
+
+
+def student(school, login: str | None = None, **kw):
+    return member(school, Role.student, login, born=dt.date(2014, 5, 5), **kw).person

@@ -16,3 +16,32 @@ from app.models.people import (  # noqa: F401
     Role,
     Sex,
 )
+from app.models.study import (  # noqa: F401
+    AcademicYear,
+    Building,
+    ClassEnrollment,
+    CurriculumItem,
+    CurriculumSubgroupTeacher,
+    PeriodKind,
+    Room,
+    SchoolClass,
+    SplitKind,
+    StudyPeriod,
+    StudySettings,
+    Subgroup,
+    SubgroupMember,
+    Subject,
+    SubjectClass,
+    SubjectRoom,
+    SubjectTeacher,
+    WeekCorrection,
+)
+from app.models.timetable import (  # noqa: F401
+    BellSchedule,
+    BellSlot,
+    Lesson,
+    LessonPlan,
+    LessonStatus,
+    PlanTopic,
+    TimetableEntry,
+)

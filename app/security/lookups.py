@@ -4,15 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from app.extensions import db
 from app.models.org import Organization, OrgKind
-from app.models.people import Person
+from app.models.people import Membership, Person, Role
 from app.security.scopes import (
     current_scope,
     org_clause,
     person_clause,
+    plan_clause,
     readable_orgs_clause,
 )
 
@@ -71,6 +72,27 @@ LOOKUPS: dict[str, Lookup] = {
                      lambda: (Person.last_name, Person.first_name), lambda p: p.full_name,
                      requires=("can_list", "PersonView")),
 }
+
+
+
+def _member_of_planned(roles):
+    """Persons with an active membership in one of ``roles`` in a school the user plans."""
+    return lambda: exists(select(Membership.id).where(
+        Membership.person_id == Person.id, Membership.role.in_(roles),
+        Membership.end_date.is_(None), plan_clause(Membership.organization_id, current_scope())))
+
+
+LOOKUPS.update({
+    "plannable_organization": Lookup(
+        Organization, lambda: and_(plan_clause(Organization.id, current_scope()),
+                                   Organization.kind.in_([OrgKind.school, OrgKind.college])),
+        _org_search, lambda: Organization.short_name, lambda o: o.short_name),
+    "teacher": Lookup(Person, _member_of_planned([Role.teacher, Role.class_teacher]),
+                      _person_search, lambda: (Person.last_name, Person.first_name),
+                      lambda p: p.full_name),
+    "pupil": Lookup(Person, _member_of_planned([Role.student]), _person_search,
+                    lambda: (Person.last_name, Person.first_name), lambda p: p.full_name),
+})
 
 PAGE = 20
 

@@ -57,20 +57,68 @@ SCHOOL_ADMIN = dict(ORG_ADMIN, OrganizationView=EDIT)
 
 MINISTRY = dict(ORG_ADMIN, OrgTypeView=CRUD)
 
+# -- study process (issue 3): coordinator-administrator and deputy director edit, director
+# and district staff read, teachers read their own rows (row filters in scopes.py)
+STUDY_VIEWS = ["StudySettingsView", "AcademicYearView", "StudyPeriodView", "SubjectView",
+               "BuildingView", "RoomView", "SchoolClassView", "ClassEnrollmentView",
+               "SubgroupView", "SubgroupMemberView", "SubjectTeacherView", "SubjectRoomView",
+               "SubjectClassView", "CurriculumItemView", "CurriculumSubgroupTeacherView",
+               "WeekCorrectionView", "BellScheduleView", "BellSlotView", "TimetableEntryView",
+               "LessonPlanView", "PlanTopicView"]
+STUDY_APIS = ["AcademicYearApi", "StudyPeriodApi", "SubjectApi", "RoomApi", "SchoolClassApi",
+              "ClassEnrollmentApi", "CurriculumItemApi", "TimetableEntryApi", "LessonPlanApi",
+              "PlanTopicApi"]
+REPORTS = {"can_index", "can_curriculum", "can_graph", "can_load", "can_changes"}
+PLAN_TOOLS = {"can_export_topics", "can_import_topics", "can_copy_plan"}
+
+STUDY_EDIT = {
+    **{v: CRUD for v in STUDY_VIEWS},
+    # FAB names an action's permission after the action itself ("generate"), not "can_..."
+    "StudyPeriodView": CRUD | {"generate"},
+    "LessonPlanView": CRUD | PLAN_TOOLS,
+    "LessonView": READ | {"can_substitute", "can_cancel"},
+    "CurriculumCopyView": {"can_copy"},
+    "StudyReportView": REPORTS,
+    **{a: API_WRITE for a in STUDY_APIS},
+    # archived, never deleted: no DELETE route
+    **{a: API_READ | {"can_post", "can_put"} for a in
+       ("SubjectApi", "SchoolClassApi", "ClassEnrollmentApi")},
+    "LessonApi": API_READ | {"can_post"},
+}
+
+STUDY_READ = {
+    **{v: READ for v in STUDY_VIEWS},
+    "LessonPlanView": READ | {"can_export_topics"},
+    "LessonView": READ,
+    "StudyReportView": REPORTS,
+    **{a: API_READ for a in STUDY_APIS + ["LessonApi"]},
+}
+
+STUDY_OWN = {
+    "TimetableEntryView": READ,
+    "LessonView": READ,
+    "CurriculumItemView": READ,
+    "LessonPlanView": READ | {"can_export_topics"},
+    "PlanTopicView": READ,
+    "StudyReportView": {"can_index", "can_load", "can_changes"},
+    **{a: API_READ for a in ["TimetableEntryApi", "LessonApi", "CurriculumItemApi",
+                             "LessonPlanApi", "PlanTopicApi"]},
+}
+
 #: role -> {view or API class name -> permission names}; "*" = every permission of FAB's own
 #: security views too (user and role management).
 ROLE_PERMISSIONS: dict[Role, dict] = {
-    Role.ministry_admin: MINISTRY,
-    Role.tech_operator: MINISTRY,
-    Role.district_head: ORG_READER,
-    Role.district_deputy: ORG_READER,
-    Role.district_admin: ORG_ADMIN,
-    Role.district_employee: ORG_READER,
-    Role.school_admin: SCHOOL_ADMIN,
-    Role.director: ORG_READER,
-    Role.deputy_director: ORG_READER,
-    Role.class_teacher: OWN_ORG_ONLY,
-    Role.teacher: OWN_ORG_ONLY,
+    Role.ministry_admin: {**MINISTRY, **STUDY_EDIT},
+    Role.tech_operator: {**MINISTRY, **STUDY_EDIT},
+    Role.district_head: {**ORG_READER, **STUDY_READ},
+    Role.district_deputy: {**ORG_READER, **STUDY_READ},
+    Role.district_admin: {**ORG_ADMIN, **STUDY_READ},
+    Role.district_employee: {**ORG_READER, **STUDY_READ},
+    Role.school_admin: {**SCHOOL_ADMIN, **STUDY_EDIT},
+    Role.director: {**ORG_READER, **STUDY_READ},
+    Role.deputy_director: {**ORG_READER, **STUDY_EDIT},
+    Role.class_teacher: {**OWN_ORG_ONLY, **STUDY_OWN},
+    Role.teacher: {**OWN_ORG_ONLY, **STUDY_OWN},
     Role.student: OWN_ORG_ONLY,
     Role.parent: OWN_ORG_ONLY,
 }

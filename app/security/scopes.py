@@ -32,6 +32,8 @@ ALL_ROLES = {Role.ministry_admin, Role.tech_operator}
 DISTRICT_ROLES = {Role.district_head, Role.district_deputy, Role.district_admin,
                   Role.district_employee}
 SUPERUSER_ROLE = "Admin"
+#: school roles that read all of their school's study process (not only their own rows)
+STAFF_READ_ROLES = {Role.school_admin, Role.director, Role.deputy_director}
 
 
 @dataclass
@@ -44,6 +46,12 @@ class UserScope:
     read_subtrees: dict[int, str] = field(default_factory=dict)  # district id -> path
     write_ids: set[int] = field(default_factory=set)
     roles: set[Role] = field(default_factory=set)
+    #: schools where the user plans the study process (write scope + deputy director)
+    plan_ids: set[int] = field(default_factory=set)
+    #: schools the user reads as staff (not only as a teacher, student or parent)
+    staff_read_ids: set[int] = field(default_factory=set)
+    #: the user's own person ids (rows "of mine": own lessons, own load)
+    person_ids: set[int] = field(default_factory=set)
 
     @property
     def is_empty(self) -> bool:
@@ -59,14 +67,16 @@ def build_scope(user) -> UserScope:
         scope.everything = True
         return scope
     rows = db.session.execute(
-        select(Membership.role, Membership.is_admin, Organization.id, Organization.path)
+        select(Membership.role, Membership.is_admin, Organization.id, Organization.path,
+               Person.id)
         .join(Organization, Organization.id == Membership.organization_id)
         .join(Person, Person.id == Membership.person_id)
         .where(Person.user_id == user.id, Membership.end_date.is_(None),
                Organization.closed_on.is_(None))
     ).all()
-    for role, is_admin, org_id, path in rows:
+    for role, is_admin, org_id, path, person_id in rows:
         scope.roles.add(role)
+        scope.person_ids.add(person_id)
         if role in ALL_ROLES:
             scope.everything = True
         elif role in DISTRICT_ROLES:
@@ -77,6 +87,14 @@ def build_scope(user) -> UserScope:
             scope.read_ids.add(org_id)
             if role == Role.school_admin or is_admin:
                 scope.write_ids.add(org_id)
+            if role in STAFF_READ_ROLES or is_admin:
+                scope.staff_read_ids.add(org_id)
+            if role == Role.deputy_director:
+                scope.plan_ids.add(org_id)
+    scope.plan_ids |= scope.write_ids
+    if not scope.person_ids:
+        scope.person_ids = set(db.session.scalars(
+            select(Person.id).where(Person.user_id == user.id)))
     return scope
 
 
@@ -162,4 +180,65 @@ def can_write_person(person_id: int | None, scope: UserScope | None = None) -> b
         return bool(scope.write_ids)
     return db.session.execute(
         select(Person.id).where(Person.id == person_id, person_clause(Person.id, scope, True))
+    ).first() is not None
+
+
+def can_plan_org(org_id: int | None, scope: UserScope | None = None) -> bool:
+    """May the user change the study process (years, classes, curriculum, timetable,
+    substitutions, plans) of this school? Write scope or an active deputy director."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return True
+    return org_id is not None and org_id in scope.plan_ids
+
+
+def plan_clause(column, scope: UserScope | None = None):
+    """SQL condition: ``column`` (an organisation id) is a school the user plans."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    return column.in_(sorted(scope.plan_ids)) if scope.plan_ids else false()
+
+
+def staff_read_clause(column, scope: UserScope | None = None):
+    """SQL condition: the user reads the organisation as staff: superuser, district staff of
+    it, or a school administrator, director or deputy director of it."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = []
+    if scope.staff_read_ids:
+        parts.append(column.in_(sorted(scope.staff_read_ids)))
+    if scope.read_subtrees:
+        sub = UserScope(read_subtrees=scope.read_subtrees)
+        parts.append(column.in_(select(Organization.id).where(readable_orgs_clause(sub))))
+    return or_(*parts) if parts else false()
+
+
+def own_or_staff_clause(org_column, person_columns, scope: UserScope | None = None):
+    """SQL condition for study rows: read as staff, or the row is the user's own (one of
+    ``person_columns``, e.g. the teacher, is the user's person) in a readable school."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [staff_read_clause(org_column, scope)]
+    if scope.person_ids and person_columns and scope.read_ids:
+        mine = or_(*[c.in_(sorted(scope.person_ids)) for c in person_columns])
+        parts.append(and_(org_column.in_(sorted(scope.read_ids)), mine))
+    return or_(*parts)
+
+
+def can_staff_read_org(org_id: int | None, scope: UserScope | None = None) -> bool:
+    scope = scope or current_scope()
+    if scope.everything:
+        return True
+    if org_id is None:
+        return False
+    if org_id in scope.staff_read_ids:
+        return True
+    if not scope.read_subtrees:
+        return False
+    sub = UserScope(read_subtrees=scope.read_subtrees)
+    return db.session.execute(
+        select(Organization.id).where(Organization.id == org_id, readable_orgs_clause(sub))
     ).first() is not None

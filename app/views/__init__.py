@@ -32,3 +32,59 @@ def register_views(appbuilder) -> None:
     MENUS["ParticipantView"] = (_l("Add participant"), people)
     _add(appbuilder, AuditRecordView, _l("Change log"), audit, "fa-history")
     _add(appbuilder, LoginEventView, _l("Logins"), audit, "fa-sign-in")
+    register_study_views(appbuilder)
+
+
+def register_study_views(appbuilder) -> None:
+    from app.views.curriculum import (
+        CurriculumCopyView,
+        CurriculumItemView,
+        CurriculumSubgroupTeacherView,
+        WeekCorrectionView,
+    )
+    from app.views.plans import LessonPlanView, PlanTopicView
+    from app.views.study import (
+        AcademicYearView,
+        BuildingView,
+        ClassEnrollmentView,
+        RoomView,
+        SchoolClassView,
+        StudyPeriodView,
+        StudySettingsView,
+        SubgroupMemberView,
+        SubgroupView,
+        SubjectClassView,
+        SubjectRoomView,
+        SubjectTeacherView,
+        SubjectView,
+    )
+    from app.views.study_reports import StudyReportView
+    from app.views.timetable import BellScheduleView, BellSlotView, LessonView, TimetableEntryView
+
+    setup, plan, tt = _l("School year"), _l("Curriculum"), _l("Timetable")
+    _add(appbuilder, StudySettingsView, _l("Study settings"), setup, "fa-sliders")
+    _add(appbuilder, AcademicYearView, _l("Academic years"), setup, "fa-calendar-o")
+    _add(appbuilder, StudyPeriodView, _l("Study periods"), setup, "fa-calendar")
+    _add(appbuilder, SubjectView, _l("Subjects"), setup, "fa-book")
+    _add(appbuilder, BuildingView, _l("Buildings"), setup, "fa-building")
+    _add(appbuilder, RoomView, _l("Rooms"), setup, "fa-door-open")
+    _add(appbuilder, SchoolClassView, _l("Classes"), setup, "fa-users")
+    _add(appbuilder, ClassEnrollmentView, _l("Pupils in classes"), setup, "fa-child")
+    _add(appbuilder, SubgroupView, _l("Groups and subgroups"), setup, "fa-object-group")
+    _add(appbuilder, SubgroupMemberView, _l("Subgroup members"), setup, "fa-user-plus")
+    _add(appbuilder, SubjectTeacherView, _l("Subjects and teachers"), setup, "fa-link")
+    _add(appbuilder, SubjectRoomView, _l("Subjects and rooms"), setup, "fa-link")
+    _add(appbuilder, SubjectClassView, _l("Subjects and classes"), setup, "fa-link")
+    _add(appbuilder, CurriculumItemView, _l("Working curriculum"), plan, "fa-list-alt")
+    _add(appbuilder, CurriculumSubgroupTeacherView, _l("Subgroup teachers"), plan,
+         "fa-user")
+    _add(appbuilder, WeekCorrectionView, _l("Graph of the study process: corrections"), plan,
+         "fa-pencil")
+    _add(appbuilder, CurriculumCopyView, _l("Copy the curriculum"), plan, "fa-copy")
+    _add(appbuilder, LessonPlanView, _l("Calendar-thematic plans"), plan, "fa-list-ol")
+    appbuilder.add_view_no_menu(PlanTopicView)
+    _add(appbuilder, StudyReportView, _l("Study process reports"), plan, "fa-table")
+    _add(appbuilder, BellScheduleView, _l("Bell schedules"), tt, "fa-bell")
+    _add(appbuilder, BellSlotView, _l("Bells"), tt, "fa-clock-o")
+    _add(appbuilder, TimetableEntryView, _l("Weekly timetable"), tt, "fa-th")
+    _add(appbuilder, LessonView, _l("Lessons"), tt, "fa-calendar-check-o")

@@ -1,0 +1,240 @@
+"""REST resources of the study process, with the pages' scopes: staff and district staff
+read, teachers read their own rows, the planning scope (coordinator-administrator, deputy
+director) writes. Relations are written by id using the relation name."""
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.api.base import ScopedModelRestApi
+from app.extensions import db
+from app.models.study import (
+    AcademicYear,
+    ClassEnrollment,
+    CurriculumItem,
+    Room,
+    SchoolClass,
+    StudyPeriod,
+    Subject,
+)
+from app.models.timetable import Lesson, LessonPlan, PlanTopic, TimetableEntry
+from app.security.filters import OrgPlanFilter, PlanTopicReadFilter, StudyReadFilter
+from app.security.scopes import can_plan_org
+from app.services import plans as plan_service
+from app.services import study as study_service
+from app.services import timetable as tt_service
+from app.services.errors import DomainError, ScopeError
+
+
+def _org_of(item):
+    org = getattr(item, "organization", None)
+    return org.id if org is not None else item.organization_id
+
+
+class StudyRestApi(ScopedModelRestApi):
+    own_columns: tuple | None = None
+    service_check = None
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        cls.base_filters = [["organization_id", StudyReadFilter, cls.own_columns]]
+        cls.write_filters = [["organization_id", OrgPlanFilter, None]]
+
+    def check_write(self, item) -> None:
+        org_id = _org_of(item)
+        if org_id is not None and not can_plan_org(org_id):
+            raise ScopeError(_l("You may not change the study process of this organization"),
+                             code="scope")
+        if self.service_check is not None:
+            type(self).service_check(item)
+        if not can_plan_org(_org_of(item)):
+            raise ScopeError(_l("You may not change the study process of this organization"),
+                             code="scope")
+
+
+class AcademicYearApi(StudyRestApi):
+    resource_name = "academic_year"
+    datamodel = SQLAInterface(AcademicYear)
+    list_columns = show_columns = ["id", "organization_id", "name", "starts_on", "ends_on"]
+    add_columns = ["organization", "name", "starts_on", "ends_on"]
+    edit_columns = ["name", "starts_on", "ends_on"]
+    search_columns = ["organization_id", "name"]
+    service_check = study_service.check_year
+
+    def pre_delete(self, item):
+        study_service.check_year_delete(item)
+
+
+class StudyPeriodApi(StudyRestApi):
+    resource_name = "study_period"
+    datamodel = SQLAInterface(StudyPeriod)
+    list_columns = show_columns = ["id", "organization_id", "year_id", "kind", "name",
+                                   "starts_on", "ends_on"]
+    add_columns = edit_columns = ["year", "kind", "name", "starts_on", "ends_on"]
+    search_columns = ["year_id", "organization_id"]
+    service_check = study_service.check_period
+
+    def pre_delete(self, item):
+        study_service.check_period_delete(item)
+
+
+class SubjectApi(StudyRestApi):
+    resource_name = "subject"
+    datamodel = SQLAInterface(Subject)
+    list_columns = show_columns = ["id", "organization_id", "name", "short_name",
+                                   "without_attestation", "archived"]
+    add_columns = ["organization", "name", "short_name", "without_attestation"]
+    edit_columns = ["name", "short_name", "without_attestation", "archived"]
+    search_columns = ["organization_id", "name"]
+    service_check = study_service.check_subject
+    exclude_route_methods = {"delete"}
+
+
+class RoomApi(StudyRestApi):
+    resource_name = "room"
+    datamodel = SQLAInterface(Room)
+    list_columns = show_columns = ["id", "organization_id", "building_id", "number", "name",
+                                   "capacity"]
+    add_columns = edit_columns = ["building", "number", "name", "capacity"]
+    search_columns = ["building_id", "organization_id"]
+    service_check = study_service.check_room
+
+
+class SchoolClassApi(StudyRestApi):
+    resource_name = "school_class"
+    datamodel = SQLAInterface(SchoolClass)
+    own_columns = ("class_teacher_id",)
+    list_columns = show_columns = ["id", "organization_id", "year_id", "parallel", "letter_ru",
+                                   "letter_kk", "letter_en", "language", "profile", "shift",
+                                   "home_room_id", "class_teacher_id", "home_schooling"]
+    add_columns = edit_columns = ["year", "parallel", "letter_ru", "letter_kk", "letter_en",
+                                  "language", "profile", "shift", "home_room", "class_teacher",
+                                  "home_schooling"]
+    search_columns = ["year_id", "parallel", "organization_id"]
+    service_check = study_service.check_class
+    exclude_route_methods = {"delete"}
+
+
+class ClassEnrollmentApi(StudyRestApi):
+    resource_name = "class_enrollment"
+    datamodel = SQLAInterface(ClassEnrollment)
+    list_columns = show_columns = ["id", "organization_id", "class_id", "person_id",
+                                   "from_date", "to_date"]
+    add_columns = edit_columns = ["school_class", "person", "from_date", "to_date"]
+    search_columns = ["class_id", "person_id"]
+    service_check = study_service.check_enrollment
+    exclude_route_methods = {"delete"}
+
+
+class CurriculumItemApi(StudyRestApi):
+    resource_name = "curriculum_item"
+    datamodel = SQLAInterface(CurriculumItem)
+    own_columns = ("teacher_id",)
+    list_columns = show_columns = ["id", "organization_id", "class_id", "period_id",
+                                   "subject_id", "weekly_hours", "variative", "lesson_minutes",
+                                   "split", "teacher_id"]
+    add_columns = edit_columns = ["school_class", "period", "subject", "weekly_hours",
+                                  "variative", "lesson_minutes", "split", "teacher"]
+    search_columns = ["class_id", "period_id", "subject_id", "teacher_id"]
+    service_check = study_service.check_curriculum_item
+
+
+class TimetableEntryApi(StudyRestApi):
+    resource_name = "timetable_entry"
+    datamodel = SQLAInterface(TimetableEntry)
+    own_columns = ("teacher_id",)
+    list_columns = show_columns = ["id", "organization_id", "period_id", "weekday", "slot_id",
+                                   "class_id", "subgroup_id", "subject_id", "teacher_id",
+                                   "room_id"]
+    add_columns = edit_columns = ["period", "weekday", "slot", "school_class", "subgroup",
+                                  "subject", "teacher", "room"]
+    search_columns = ["period_id", "class_id", "teacher_id", "weekday"]
+    service_check = tt_service.check_entry
+
+
+class LessonApi(StudyRestApi):
+    """Dated lessons: read; changed only by ``POST /<pk>/substitute`` and ``/<pk>/cancel``."""
+
+    resource_name = "lesson"
+    datamodel = SQLAInterface(Lesson)
+    own_columns = ("teacher_id", "substitute_teacher_id")
+    list_columns = show_columns = ["id", "organization_id", "period_id", "date", "number",
+                                   "starts_at", "ends_at", "class_id", "subgroup_id",
+                                   "subject_id", "teacher_id", "room_id", "status",
+                                   "substitute_teacher_id", "reason", "topic"]
+    search_columns = ["period_id", "class_id", "subject_id", "teacher_id", "date", "status"]
+    order_columns = ["date", "number", "id"]
+    include_route_methods = {"get", "get_list", "info", "substitute", "cancel"}
+    method_permission_name = {"substitute": "post", "cancel": "post"}
+
+    def _change(self, pk, fn):
+        lesson = self.datamodel.get(pk, self._base_filters)
+        if lesson is None:
+            return self.response_404()
+        if self.datamodel.get(pk, self._write_filter_set()) is None:
+            return self.response_403()
+        body = request.get_json(silent=True) or {}
+        try:
+            fn(lesson, body)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            return self._domain_error(err)
+        return self.response(200, id=lesson.id, status=lesson.status.value)
+
+    @expose("/<int:pk>/substitute", methods=["POST"])
+    @protect()
+    @safe
+    def substitute(self, pk):
+        """Record a substitution: ``{"teacher_id": 5, "reason": "..."}``.
+        ---
+        post:
+          responses:
+            200: {description: saved}
+            422: {description: refused by a rule}
+        """
+        return self._change(pk, lambda lsn, b: tt_service.substitute(
+            lsn, b.get("teacher_id"), b.get("reason")))
+
+    @expose("/<int:pk>/cancel", methods=["POST"])
+    @protect()
+    @safe
+    def cancel(self, pk):
+        """Cancel a lesson: ``{"reason": "..."}``.
+        ---
+        post:
+          responses:
+            200: {description: saved}
+            422: {description: refused by a rule}
+        """
+        return self._change(pk, lambda lsn, b: tt_service.cancel(lsn, b.get("reason")))
+
+
+class LessonPlanApi(StudyRestApi):
+    resource_name = "lesson_plan"
+    datamodel = SQLAInterface(LessonPlan)
+    own_columns = ("teacher_id",)
+    list_columns = show_columns = ["id", "organization_id", "name", "period_id", "subject_id",
+                                   "parallel", "class_id", "teacher_id"]
+    add_columns = edit_columns = ["name", "period", "subject", "parallel", "school_class",
+                                  "teacher"]
+    search_columns = ["period_id", "subject_id", "class_id", "teacher_id"]
+    service_check = plan_service.check_plan
+
+
+class PlanTopicApi(StudyRestApi):
+    resource_name = "plan_topic"
+    datamodel = SQLAInterface(PlanTopic)
+    list_columns = show_columns = ["id", "plan_id", "position", "title", "hours", "notes"]
+    add_columns = edit_columns = ["plan", "position", "title", "hours", "notes"]
+    search_columns = ["plan_id"]
+    service_check = plan_service.check_topic
+
+
+PlanTopicApi.base_filters = [["organization_id", PlanTopicReadFilter, None]]
+
+STUDY_APIS = (AcademicYearApi, StudyPeriodApi, SubjectApi, RoomApi, SchoolClassApi,
+              ClassEnrollmentApi, CurriculumItemApi, TimetableEntryApi, LessonApi,
+              LessonPlanApi, PlanTopicApi)

@@ -1,0 +1,428 @@
+"""Study-process set-up rules: years and periods, classes, enrolments, subgroups, subjects,
+rooms, subject links, the working curriculum and its copy to a parallel class."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.people import Membership, Role
+from app.models.study import (
+    SPLIT_SIZES,
+    AcademicYear,
+    ClassEnrollment,
+    CurriculumItem,
+    CurriculumSubgroupTeacher,
+    Room,
+    SchoolClass,
+    SplitKind,
+    StudyPeriod,
+    StudySettings,
+    Subgroup,
+    SubgroupMember,
+    Subject,
+    SubjectClass,
+    SubjectRoom,
+    SubjectTeacher,
+    WeekCorrection,
+)
+from app.services.errors import ConflictError, ValidationError
+from app.services.study_rules import monday, ranges_overlap
+
+TEACHER_ROLES = (Role.teacher, Role.class_teacher)
+
+
+def _id(obj, attr: str):
+    """The id of a relation whether the form set the object or the API set the id."""
+    rel = getattr(obj, attr, None)
+    return rel.id if rel is not None else getattr(obj, f"{attr}_id", None)
+
+
+def _get(model, pk):
+    return db.session.get(model, pk) if pk is not None else None
+
+
+def _required(value, field: str, label) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(_l("%(field)s is required", field=label), field=field,
+                              code="required")
+
+
+def same_org(org_id: int, *objs_and_fields) -> None:
+    """Every related object must belong to the same school as the row."""
+    for obj, field in objs_and_fields:
+        if obj is not None and obj.organization_id != org_id:
+            raise ValidationError(_l("%(field)s belongs to another organization",
+                                     field=field), field=field, code="other_school")
+
+
+def settings_of(org_id: int) -> StudySettings:
+    s = db.session.scalars(select(StudySettings).where(
+        StudySettings.organization_id == org_id)).first()
+    return s or StudySettings(organization_id=org_id, lesson_days=5, lesson_minutes=45)
+
+
+def check_settings(s: StudySettings) -> None:
+    if s.lesson_days not in (5, 6):
+        raise ValidationError(_l("Lesson days per week: 5 or 6"), field="lesson_days",
+                              code="lesson_days")
+    if not 15 <= (s.lesson_minutes or 0) <= 120:
+        raise ValidationError(_l("Lesson length: from 15 to 120 minutes"),
+                              field="lesson_minutes", code="lesson_minutes_range")
+
+
+def is_teacher(org_id: int, person_id: int | None) -> bool:
+    """A teacher is a person with an active teacher or class-teacher membership there."""
+    if person_id is None:
+        return False
+    return db.session.execute(select(Membership.id).where(
+        Membership.organization_id == org_id, Membership.person_id == person_id,
+        Membership.role.in_(TEACHER_ROLES), Membership.end_date.is_(None))).first() is not None
+
+
+def check_teacher(org_id: int, person_id: int | None, field: str = "teacher") -> None:
+    if person_id is not None and not is_teacher(org_id, person_id):
+        raise ValidationError(_l("%(field)s: the person is not a teacher of this school",
+                                 field=_l("Teacher")), field=field, code="not_teacher")
+
+
+# -- years and periods ---------------------------------------------------------------------
+
+def check_year(year: AcademicYear) -> None:
+    _required(year.name, "name", _l("Name"))
+    _required(year.starts_on, "starts_on", _l("Starts on"))
+    _required(year.ends_on, "ends_on", _l("Ends on"))
+    if year.ends_on <= year.starts_on:
+        raise ValidationError(_l("The academic year must end after it starts"),
+                              field="ends_on", code="year_dates")
+    q = select(AcademicYear.id).where(AcademicYear.organization_id == year.organization_id,
+                                      AcademicYear.name == year.name.strip())
+    if year.id is not None:
+        q = q.where(AcademicYear.id != year.id)
+    if db.session.execute(q).first():
+        raise ConflictError(_l("An academic year with this name already exists"),
+                            field="name", code="year_duplicate")
+    if year.id is not None:
+        outside = db.session.scalar(select(func.count()).where(
+            StudyPeriod.year_id == year.id,
+            (StudyPeriod.starts_on < year.starts_on) | (StudyPeriod.ends_on > year.ends_on)))
+        if outside:
+            raise ValidationError(_l("Some periods of this year would fall outside its new "
+                                     "dates"), field="starts_on", code="period_outside_year")
+
+
+def check_period(period: StudyPeriod) -> None:
+    """Periods lie inside their year and do not overlap each other (seed 004 §1)."""
+    year = period.year or _get(AcademicYear, period.year_id)
+    _required(year, "year", _l("Academic year"))
+    _required(period.name, "name", _l("Name"))
+    _required(period.starts_on, "starts_on", _l("Starts on"))
+    _required(period.ends_on, "ends_on", _l("Ends on"))
+    period.organization_id = year.organization_id
+    if period.ends_on < period.starts_on:
+        raise ValidationError(_l("The period must end after it starts"), field="ends_on",
+                              code="period_dates")
+    if period.starts_on < year.starts_on or period.ends_on > year.ends_on:
+        raise ValidationError(_l("The period must lie inside its academic year (%(start)s - "
+                                 "%(end)s)", start=year.starts_on, end=year.ends_on),
+                              field="starts_on", code="period_outside_year")
+    others = db.session.execute(select(StudyPeriod.name, StudyPeriod.starts_on,
+                                       StudyPeriod.ends_on, StudyPeriod.id)
+                                .where(StudyPeriod.year_id == year.id)).all()
+    for name, start, end, pid in others:
+        if pid != period.id and ranges_overlap(period.starts_on, period.ends_on, start, end):
+            raise ConflictError(_l("The period overlaps the period \"%(name)s\"", name=name),
+                                field="starts_on", code="period_overlap")
+
+
+def check_period_delete(period: StudyPeriod) -> None:
+    """A period that already has planned subjects cannot be deleted (seed 004 §1)."""
+    n = db.session.scalar(select(func.count()).where(CurriculumItem.period_id == period.id))
+    if n:
+        raise ConflictError(_l("The period cannot be deleted: %(n)s subjects are planned in it "
+                               "(working curriculum). Remove them first.", n=n),
+                            field="id", code="period_has_curriculum")
+
+
+def check_year_delete(year: AcademicYear) -> None:
+    n = db.session.scalar(select(func.count()).where(StudyPeriod.year_id == year.id))
+    m = db.session.scalar(select(func.count()).where(SchoolClass.year_id == year.id))
+    if n or m:
+        raise ConflictError(_l("The academic year cannot be deleted: it has periods or "
+                               "classes"), field="id", code="year_not_empty")
+
+
+# -- subjects, rooms, links ----------------------------------------------------------------
+
+def check_subject(subject: Subject) -> None:
+    _required(subject.name, "name", _l("Name"))
+    subject.name = subject.name.strip()
+    q = select(Subject.id).where(Subject.organization_id == subject.organization_id,
+                                 Subject.name == subject.name)
+    if subject.id is not None:
+        q = q.where(Subject.id != subject.id)
+    if db.session.execute(q).first():
+        raise ConflictError(_l("A subject with this name already exists"), field="name",
+                            code="subject_duplicate")
+
+
+def check_room(room: Room) -> None:
+    building = room.building
+    _required(building, "building", _l("Building"))
+    _required(room.number, "number", _l("Room number"))
+    room.organization_id = building.organization_id
+    if room.capacity is not None and room.capacity < 0:
+        raise ValidationError(_l("Capacity cannot be negative"), field="capacity",
+                              code="capacity")
+
+
+def check_subject_teacher(link: SubjectTeacher) -> None:
+    subject = link.subject or _get(Subject, link.subject_id)
+    _required(subject, "subject", _l("Subject"))
+    link.organization_id = subject.organization_id
+    check_teacher(subject.organization_id, _id(link, "teacher"))
+
+
+def check_subject_room(link: SubjectRoom) -> None:
+    subject = link.subject or _get(Subject, link.subject_id)
+    _required(subject, "subject", _l("Subject"))
+    _required(link.room, "room", _l("Room"))
+    link.organization_id = subject.organization_id
+    same_org(subject.organization_id, (link.room, "room"))
+
+
+def check_subject_class(link: SubjectClass) -> None:
+    subject = link.subject or _get(Subject, link.subject_id)
+    _required(subject, "subject", _l("Subject"))
+    _required(link.school_class, "school_class", _l("Class"))
+    link.organization_id = subject.organization_id
+    same_org(subject.organization_id, (link.school_class, "school_class"))
+
+
+# -- classes, enrolments, subgroups --------------------------------------------------------
+
+def check_class(cls: SchoolClass) -> None:
+    """Parallel 0-12, letters in each language, shift 1 or 2; a teacher leads one class of a
+    year at most (seed 004 fig. 20: "this teacher already has a class")."""
+    year = cls.year or _get(AcademicYear, cls.year_id)
+    _required(year, "year", _l("Academic year"))
+    cls.organization_id = year.organization_id
+    if cls.parallel is None or not 0 <= int(cls.parallel) <= 12:
+        raise ValidationError(_l("Parallel: a number from 0 to 12"), field="parallel",
+                              code="parallel_range")
+    for fld, label in (("letter_ru", _l("Letter (Russian)")), ("letter_kk", _l("Letter (Kazakh)")),
+                       ("letter_en", _l("Letter (English)"))):
+        _required(getattr(cls, fld), fld, label)
+        setattr(cls, fld, getattr(cls, fld).strip())
+    if cls.shift not in (1, 2):
+        raise ValidationError(_l("Shift: 1 or 2"), field="shift", code="shift")
+    same_org(cls.organization_id, (cls.home_room, "home_room"))
+    q = select(SchoolClass.id).where(SchoolClass.year_id == year.id,
+                                     SchoolClass.parallel == cls.parallel,
+                                     SchoolClass.letter_ru == cls.letter_ru)
+    if cls.id is not None:
+        q = q.where(SchoolClass.id != cls.id)
+    if db.session.execute(q).first():
+        raise ConflictError(_l("This class already exists in the academic year"),
+                            field="letter_ru", code="class_duplicate")
+    teacher_id = _id(cls, "class_teacher")
+    if teacher_id is not None:
+        check_teacher(cls.organization_id, teacher_id, "class_teacher")
+        q = select(SchoolClass.id).where(SchoolClass.year_id == year.id,
+                                         SchoolClass.class_teacher_id == teacher_id)
+        if cls.id is not None:
+            q = q.where(SchoolClass.id != cls.id)
+        if db.session.execute(q).first():
+            raise ConflictError(_l("This teacher already has a class"), field="class_teacher",
+                                code="class_teacher_busy")
+
+
+def _is_student(org_id: int, person_id: int) -> bool:
+    return db.session.execute(select(Membership.id).where(
+        Membership.organization_id == org_id, Membership.person_id == person_id,
+        Membership.role == Role.student)).first() is not None
+
+
+def check_enrollment(e: ClassEnrollment) -> None:
+    """A pupil of the school, in one class of the school at a time."""
+    cls = e.school_class or _get(SchoolClass, e.class_id)
+    _required(cls, "school_class", _l("Class"))
+    person_id = _id(e, "person")
+    _required(person_id, "person", _l("Pupil"))
+    _required(e.from_date, "from_date", _l("From"))
+    e.organization_id = cls.organization_id
+    if e.to_date is not None and e.to_date < e.from_date:
+        raise ValidationError(_l("The end date is before the start date"), field="to_date",
+                              code="dates_order")
+    if not _is_student(cls.organization_id, person_id):
+        raise ValidationError(_l("The person is not a pupil of this school"), field="person",
+                              code="not_student")
+    rows = db.session.execute(select(ClassEnrollment.id, ClassEnrollment.from_date,
+                                     ClassEnrollment.to_date)
+                              .where(ClassEnrollment.person_id == person_id,
+                                     ClassEnrollment.organization_id == cls.organization_id)
+                              ).all()
+    far = dt.date.max
+    for eid, start, end in rows:
+        if eid != e.id and ranges_overlap(e.from_date, e.to_date or far, start, end or far):
+            raise ConflictError(_l("The pupil is already in a class on these dates"),
+                                field="from_date", code="enrollment_overlap")
+
+
+def enrolled_on(class_id: int, day: dt.date):
+    """SQL statement: person ids enrolled in the class on the day."""
+    return select(ClassEnrollment.person_id).where(
+        ClassEnrollment.class_id == class_id, ClassEnrollment.from_date <= day,
+        (ClassEnrollment.to_date.is_(None)) | (ClassEnrollment.to_date >= day))
+
+
+def check_subgroup(g: Subgroup) -> None:
+    cls = g.school_class or _get(SchoolClass, g.class_id)
+    _required(cls, "school_class", _l("Class"))
+    _required(g.subject, "subject", _l("Subject"))
+    _required(g.name, "name", _l("Name"))
+    g.organization_id = cls.organization_id
+    same_org(cls.organization_id, (g.subject, "subject"))
+
+
+def check_subgroup_member(m: SubgroupMember) -> None:
+    """A subgroup member is a pupil of the subgroup's class on the start date."""
+    g = m.subgroup or _get(Subgroup, m.subgroup_id)
+    _required(g, "subgroup", _l("Subgroup"))
+    person_id = _id(m, "person")
+    _required(person_id, "person", _l("Pupil"))
+    _required(m.from_date, "from_date", _l("From"))
+    m.organization_id = g.organization_id
+    if m.to_date is not None and m.to_date < m.from_date:
+        raise ValidationError(_l("The end date is before the start date"), field="to_date",
+                              code="dates_order")
+    in_class = db.session.execute(enrolled_on(g.class_id, m.from_date)
+                                  .where(ClassEnrollment.person_id == person_id)).first()
+    if in_class is None:
+        raise ValidationError(_l("The pupil is not in the subgroup's class on this date"),
+                              field="person", code="not_in_class")
+
+
+# -- working curriculum --------------------------------------------------------------------
+
+def _decimal(value, field: str, label) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_l("%(field)s: not a number", field=label), field=field,
+                              code="not_a_number") from None
+
+
+def check_curriculum_item(item: CurriculumItem) -> None:
+    """Weekly hours 0.5-40, lesson 15-120 minutes, class and period of one year and school,
+    a subject once per class and period, teachers of the school."""
+    cls = item.school_class or _get(SchoolClass, item.class_id)
+    period = item.period or _get(StudyPeriod, item.period_id)
+    subject = item.subject or _get(Subject, item.subject_id)
+    _required(cls, "school_class", _l("Class"))
+    _required(period, "period", _l("Period"))
+    _required(subject, "subject", _l("Subject"))
+    item.organization_id = cls.organization_id
+    same_org(cls.organization_id, (period, "period"), (subject, "subject"))
+    if period.year_id != cls.year_id:
+        raise ValidationError(_l("The period belongs to another academic year than the class"),
+                              field="period", code="period_other_year")
+    hours = _decimal(item.weekly_hours, "weekly_hours", _l("Weekly hours"))
+    if not Decimal("0.5") <= hours <= Decimal(40):
+        raise ValidationError(_l("Weekly hours: from 0.5 to 40"), field="weekly_hours",
+                              code="weekly_hours_range")
+    item.weekly_hours = hours
+    if item.lesson_minutes is None:
+        item.lesson_minutes = settings_of(cls.organization_id).lesson_minutes
+    if not 15 <= item.lesson_minutes <= 120:
+        raise ValidationError(_l("Lesson length: from 15 to 120 minutes"),
+                              field="lesson_minutes", code="lesson_minutes_range")
+    check_teacher(cls.organization_id, _id(item, "teacher"))
+    q = select(CurriculumItem.id).where(CurriculumItem.class_id == cls.id,
+                                        CurriculumItem.period_id == period.id,
+                                        CurriculumItem.subject_id == subject.id)
+    if item.id is not None:
+        q = q.where(CurriculumItem.id != item.id)
+    if db.session.execute(q).first():
+        raise ConflictError(_l("This subject is already in the class's curriculum for the "
+                               "period"), field="subject", code="curriculum_duplicate")
+
+
+def check_subgroup_teacher(link: CurriculumSubgroupTeacher) -> None:
+    """A split subject has one teacher per subgroup, at most as many subgroups as the split
+    allows (two, three, boys/girls)."""
+    item = link.item or _get(CurriculumItem, link.item_id)
+    group = link.subgroup or _get(Subgroup, link.subgroup_id)
+    _required(item, "item", _l("Curriculum subject"))
+    _required(group, "subgroup", _l("Subgroup"))
+    link.organization_id = item.organization_id
+    if item.split == SplitKind.main:
+        raise ValidationError(_l("The subject is not split into subgroups (split: main)"),
+                              field="item", code="not_split")
+    if group.class_id != item.class_id or group.subject_id != item.subject_id:
+        raise ValidationError(_l("The subgroup belongs to another class or subject"),
+                              field="subgroup", code="subgroup_mismatch")
+    check_teacher(item.organization_id, _id(link, "teacher"))
+    limit = SPLIT_SIZES.get(SplitKind(item.split))
+    q = select(func.count()).where(CurriculumSubgroupTeacher.item_id == item.id)
+    if link.id is not None:
+        q = q.where(CurriculumSubgroupTeacher.id != link.id)
+    if limit is not None and db.session.scalar(q) + 1 > limit:
+        raise ValidationError(_l("This split allows at most %(n)s subgroups", n=limit),
+                              field="subgroup", code="too_many_subgroups")
+
+
+def check_week_correction(c: WeekCorrection) -> None:
+    item = c.item or _get(CurriculumItem, c.item_id)
+    _required(item, "item", _l("Curriculum subject"))
+    _required(c.week_start, "week_start", _l("Week"))
+    c.organization_id = item.organization_id
+    c.week_start = monday(c.week_start)
+    period = item.period
+    if c.week_start + dt.timedelta(days=6) < period.starts_on or c.week_start > period.ends_on:
+        raise ValidationError(_l("The week lies outside the period"), field="week_start",
+                              code="week_outside_period")
+    if c.lessons is None or not 0 <= c.lessons <= 40:
+        raise ValidationError(_l("Lessons in the week: from 0 to 40"), field="lessons",
+                              code="week_lessons_range")
+
+
+def copy_curriculum(source: SchoolClass, target: SchoolClass, period_ids: list[int],
+                    subject_ids: list[int]) -> tuple[int, int]:
+    """Copy the chosen subjects of a class's curriculum to a parallel class (seed 004
+    fig. 9-11): weekly hours, variative flag, lesson length, split and teacher. A subject
+    already in the target's curriculum for the period is left as it is. Returns
+    (copied, skipped)."""
+    if source.id == target.id:
+        raise ValidationError(_l("Choose another class to copy to"), field="target",
+                              code="copy_same_class")
+    if source.organization_id != target.organization_id or source.year_id != target.year_id:
+        raise ValidationError(_l("Copy only within one school and academic year"),
+                              field="target", code="other_school")
+    if source.parallel != target.parallel:
+        raise ValidationError(_l("The curriculum is copied to a class of the same parallel"),
+                              field="target", code="copy_not_parallel")
+    if not subject_ids:
+        raise ValidationError(_l("Choose at least one subject"), field="subjects",
+                              code="copy_no_subjects")
+    items = db.session.scalars(select(CurriculumItem).where(
+        CurriculumItem.class_id == source.id, CurriculumItem.period_id.in_(period_ids),
+        CurriculumItem.subject_id.in_(subject_ids))).all()
+    existing = set(db.session.execute(select(CurriculumItem.period_id, CurriculumItem.subject_id)
+                                      .where(CurriculumItem.class_id == target.id)).all())
+    copied = skipped = 0
+    for it in items:
+        if (it.period_id, it.subject_id) in existing:
+            skipped += 1
+            continue
+        db.session.add(CurriculumItem(
+            organization_id=target.organization_id, class_id=target.id,
+            period_id=it.period_id, subject_id=it.subject_id, weekly_hours=it.weekly_hours,
+            variative=it.variative, lesson_minutes=it.lesson_minutes, split=it.split,
+            teacher_id=it.teacher_id))
+        copied += 1
+    db.session.flush()
+    return copied, skipped
