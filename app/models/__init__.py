@@ -1,4 +1,6 @@
 """All models, imported so that metadata is complete."""
+from app.models.blanks import Blank, BlankHistory, IssuedDocument  # noqa: F401
+from app.models.imports import ImportRecord  # noqa: F401
 from app.models.org import (  # noqa: F401
     EmailConfirmation,
     Organization,
@@ -15,4 +17,12 @@ from app.models.people import (  # noqa: F401
     Person,
     Role,
     Sex,
+)
+from app.models.staff import (  # noqa: F401
+    Award,
+    Education,
+    IdentityDocument,
+    QualificationCourse,
+    StaffEvent,
+    StaffFile,
 )
