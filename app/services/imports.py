@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable
 
-from flask import has_request_context
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models.imports import ImportRecord
@@ -146,12 +147,23 @@ def choice(options: dict[str, Any]) -> Callable[[Any], Any]:
     return parse
 
 
+@lru_cache(maxsize=8)
+def _catalogue(locale: str):
+    from babel.support import Translations
+
+    return Translations.load(str(Path(__file__).resolve().parent.parent / "translations"),
+                             [locale])
+
+
 def _all_translations(label) -> set[str]:
+    """The label in every language of the product (case-folded): a header or a choice may be
+    written in any of them, whatever the language of the person who fills the file in."""
     out = {str(label).casefold()}
-    if has_request_context() and hasattr(label, "_args"):
+    msgid = getattr(label, "_args", (None,))[0] if hasattr(label, "_args") else None
+    if isinstance(msgid, str):
+        out.add(msgid.casefold())
         for loc in HEADER_LANGUAGES:
-            with force_locale(loc):
-                out.add(str(label).casefold())
+            out.add(_catalogue(loc).gettext(msgid).casefold())
     return out
 
 
@@ -247,8 +259,8 @@ def run_import(spec: ImportSpec, org: Organization, data: bytes,
     rows, errors = read_rows(spec, data)
     if not errors and not rows:
         errors = [RowError(2, "", gettext("the file has no data rows"))]
-    if not errors:
-        errors = spec.check(org, rows, spec)
+    if rows:  # rules across rows run even when some cells were bad: one list of all errors
+        errors = errors + spec.check(org, rows, spec)
     if errors:
         errors.sort(key=lambda e: (e.row, e.column))
         return ImportOutcome(errors=errors)
