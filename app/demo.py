@@ -215,10 +215,11 @@ def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
             seen.add(m.person_id)
             position, unit = POSITIONS.get(m.role) or rng.choice(SUBJECT_UNITS)
             hired = dt.date(rng.randint(1995, 2023), 9, 1)
+            prior = rng.randint(0, 5)  # years of pedagogical work before this school
             files.append(staff_service.open_staff_file(
                 school, m.person, position=position, unit=unit, hired_on=hired,
                 contract_number=f"{rng.randint(1, 200)}-к", contract_date=hired,
-                seniority_years=rng.randint(0, 10), seniority_months=rng.randint(0, 11),
+                seniority_years=prior, seniority_months=rng.randint(0, 11),
                 seniority_as_of=hired,
                 category=rng.choice([c for c, _ in staff_service.categories_for(
                     school.country)])))

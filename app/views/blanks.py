@@ -62,6 +62,10 @@ ACTION_LABELS = {"received": _l("Received"), "issued": _l("Issued"), "used": _l(
                  "spoiled": _l("Spoiled"), "lost": _l("Lost"), "annulled": _l("Annulled")}
 
 
+def _blank(v) -> str:
+    return "" if v is None else str(v)
+
+
 class BlankHistoryView(ScopedModelView):
     datamodel = SQLAInterface(BlankHistory)
     route_base = "/blankhistory"
@@ -73,7 +77,8 @@ class BlankHistoryView(ScopedModelView):
     base_filters = [["organization_id", OrgReadFilter, None]]
     base_permissions = ["can_list", "can_show"]
     formatters_columns = {"action": label_of(ACTION_LABELS),
-                          "status": label_of(BLANK_STATUS_LABELS)}
+                          "status": label_of(BLANK_STATUS_LABELS), "person": _blank,
+                          "note": _blank}
 
 
 class BlankView(ScopedModelView):
@@ -97,7 +102,8 @@ class BlankView(ScopedModelView):
     related_views = [BlankHistoryView]
     list_template = "records/blank_list.html"
     formatters_columns = {"doc_type": label_of(DOC_TYPE_LABELS),
-                          "status": label_of(BLANK_STATUS_LABELS)}
+                          "status": label_of(BLANK_STATUS_LABELS),
+                          "recipient": _blank, "purpose": _blank, "reason": _blank}
 
 
 class DocGroupFilter(BaseFilter):
@@ -121,7 +127,8 @@ class _IssuedDocView(ScopedModelView):
     base_permissions = ["can_list", "can_show"]
     list_template = "records/issued_list.html"
     formatters_columns = {"doc_type": label_of(DOC_TYPE_LABELS),
-                          "status": label_of(DOC_STATUS_LABELS)}
+                          "status": label_of(DOC_STATUS_LABELS), "annul_reason": _blank,
+                          "annulled_on": _blank}
 
     @action("annul", _l("Annul"), "", "fa-ban", multiple=False)
     def annul(self, item):

@@ -66,6 +66,11 @@ FILE_FIELDS = ["contract_number", "contract_date", "unit", "position", "hired_on
                "seniority_years", "seniority_months", "seniority_as_of", "category"]
 
 
+def _blank(v) -> str:
+    """Empty cells instead of "None"."""
+    return "" if v is None else str(v)
+
+
 def _category_field():
     choices = [("", "")]
     seen = set()
@@ -156,7 +161,10 @@ class StaffEventView(_PartView):
     search_columns = ["kind", "start_date", "end_date", "reason"]
     base_order = ("start_date", "desc")
     base_permissions = ["can_list", "can_show"]
-    formatters_columns = {"kind": label_of(EVENT_LABELS)}
+    formatters_columns = {"kind": label_of(EVENT_LABELS), "end_date": _blank,
+                          "recalled_on": _blank, "reason": _blank, "delegate_file": _blank,
+                          "illness": _blank, "diagnosis": _blank, "duties": _blank,
+                          "scan_name": _blank, "days": _blank}
 
 
 class QualificationCourseView(_PartView):
@@ -186,7 +194,11 @@ class QualificationCourseView(_PartView):
     formatters_columns = {"status": label_of(COURSE_STATUS_LABELS),
                           "course_type": label_of(COURSE_TYPE_LABELS),
                           "conclusion": label_of(CONCLUSION_LABELS),
-                          "category": staff_service.category_label}
+                          "category": staff_service.category_label,
+                          **{c: _blank for c in ("end_date", "place", "direction",
+                                                 "certificate_number", "certificate_date",
+                                                 "issued_by", "attestation_date",
+                                                 "description")}}
 
     def check_write(self, item) -> None:
         super().check_write(item)
@@ -245,7 +257,8 @@ class StaffFileView(ScopedModelView):
         "category": _category_field(),
     }
     edit_form_extra_fields = {"category": _category_field()}
-    formatters_columns = {"category": staff_service.category_label}
+    formatters_columns = {"category": staff_service.category_label, "dismissed_on": _blank,
+                          "dismissal_reason": _blank, "seniority_as_of": _blank}
 
     def check_write(self, item: StaffFile) -> None:
         org_id = item.organization.id if item.organization else item.organization_id

@@ -118,7 +118,7 @@ class StaffOpsView(BaseView):
                        "their access.") if kind_enum == StaffEventKind.dismissal else None
         return self.render_template("records/form.html", fields=fields,
                                     title=str(EVENT_LABELS[kind_enum]), subtitle=f.full_name,
-                                    note=note, submit_label=gettext("Register"),
+                                    note=note,
                                     back=url_for("StaffFileView.show", pk=f.id))
 
     @expose("/course/<int:course_id>/complete", methods=["GET", "POST"])

@@ -16,7 +16,6 @@ from app.models.staff import StaffFile
 from app.services.imports import run_import, template_xlsx
 from app.services.national_id import make_iin
 from app.services.staff_import import STAFF_IMPORT
-from tests import factories
 
 HEADERS = ["last_name", "first_name", "middle_name", "national_id", "role", "position",
            "unit", "hired_on"]
