@@ -31,7 +31,6 @@ def test_number_unique_per_type(rnet):
     with pytest.raises(ConflictError) as err:
         svc.receive_blank(rnet.SA1, DocType.attestat, " 025416 ")
     assert err.value.code == "blank_duplicate"
-    assert "already exists" in str(err.value)
     svc.receive_blank(rnet.SA1, DocType.commendation_letter, "025416")
 
 
