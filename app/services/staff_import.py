@@ -151,6 +151,8 @@ def write(org: Organization, rows: list[ParsedRow]) -> Counts:
                 if getattr(f, k) != val:
                     setattr(f, k, val)
                     changed = True
+            if changed and f.dismissed_on is not None:  # re-hired: the file opens again
+                f.dismissed_on, f.dismissal_reason = None, None
         if known.get(v["national_id"]) is not None:
             if changed:
                 counts.updated += 1

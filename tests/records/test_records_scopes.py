@@ -298,3 +298,35 @@ def test_pages_queries_do_not_grow(rnet, login, count_queries, url):
     with count_queries() as big:
         assert _get(client, url).status_code == 200
     assert big.count <= small.count + 2, (small.count, big.count)
+
+
+def test_lookups_offer_only_own_pupils_and_staff(rnet, login):
+    """Do the pupil and employee pickers offer only people of the user's writable school?"""
+    client = login("school_a_admin")
+    pupils = {r["text"] for r in client.get("/api/v1/lookup/school_student/?q=").json["results"]}
+    assert any("Ученикова" in t for t in pupils)
+    assert not any("Бэученик" in t for t in pupils)
+    staff = {r["text"] for r in client.get("/api/v1/lookup/school_staff/?q=").json["results"]}
+    assert any("Учителев" in t for t in staff) and not any("Бэучитель" in t for t in staff)
+    assert not any("Ученикова" in t for t in staff)
+    district = login("dist_a_admin")
+    assert district.get("/api/v1/lookup/school_student/?q=").json["results"] == []
+
+
+def test_reimport_rehires_dismissed_employee(rnet):
+    """Does importing a dismissed employee again give the role back and reopen the file?"""
+    from app.services.imports import run_import
+    from app.services.staff_import import STAFF_IMPORT
+
+    f = rnet.file_teacher_a_plain
+    staff_service.register_event(f, StaffEventKind.dismissal, dt.date(2025, 5, 31),
+                                 reason="Contract ended")
+    db.session.commit()
+    p = f.person
+    outcome = run_import(STAFF_IMPORT, rnet.SA1, _staff_xlsx(
+        [[p.last_name, p.first_name, p.national_id, "Teacher of history"]]), "back.xlsx")
+    assert outcome.ok, outcome.errors
+    db.session.commit()
+    assert f.dismissed_on is None
+    assert _count(Membership, person_id=p.id, end_date=None) == 1
+    assert _count(StaffFile, person_id=p.id) == 1
