@@ -75,8 +75,9 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
         for label in ("first import", "re-import"):
             statements = []
 
-            def count(conn, cursor, statement, params, context, executemany):
-                statements.append(statement)
+            def count(conn, cursor, statement, params, context, executemany,
+                      sink=statements):
+                sink.append(statement)
 
             event.listen(engine, "before_cursor_execute", count)
             start = time.perf_counter()

@@ -74,22 +74,24 @@ ROLE_PERMISSIONS: dict[Role, dict] = {
 }
 
 # --- records office (issue 5): staff files, staff reports, blanks, imports ---------------
+# FAB 5 names the permission of an @action after the action itself ("annul"), without the
+# "can_" prefix of exposed methods ("can_event"). Single-row actions must be POSTed (CSRF).
 _PART_EDIT = READ | {"can_add", "can_edit"}
 RECORDS_ADMIN = {
     "StaffFileView": _PART_EDIT,
     "IdentityDocumentView": _PART_EDIT,
     "EducationView": _PART_EDIT,
     "AwardView": _PART_EDIT,
-    "StaffEventView": READ | {"can_scan"},
-    "QualificationCourseView": _PART_EDIT | {"can_approve", "can_complete"},
+    "StaffEventView": READ | {"scan"},
+    "QualificationCourseView": _PART_EDIT | {"approve", "complete"},
     "StaffOpsView": {"can_event", "can_complete", "can_scan"},
     "StaffReportsView": {"can_report", "can_certificate"},
     "ImportView": {"can_upload", "can_template"},
     "ImportRecordView": READ,
     "BlankView": READ,
     "BlankHistoryView": READ,
-    "IssuedCertificateView": READ | {"can_annul"},
-    "IssuedCommendationView": READ | {"can_annul"},
+    "IssuedCertificateView": READ | {"annul"},
+    "IssuedCommendationView": READ | {"annul"},
     "BlankOpsView": {"can_receive", "can_issue", "can_writeoff", "can_add_document",
                      "can_annul", "can_export", "can_print_list"},
 }
@@ -103,12 +105,12 @@ RECORDS_READER = {
     "IssuedCertificateView": READ, "IssuedCommendationView": READ,
     "BlankOpsView": {"can_export", "can_print_list"},
 }
-RECORDS_SCHOOL_READER = dict(RECORDS_READER, StaffEventView=READ | {"can_scan"},
+RECORDS_SCHOOL_READER = dict(RECORDS_READER, StaffEventView=READ | {"scan"},
                              StaffOpsView={"can_scan"})
 #: teachers: their own staff file only (row scope in app.security.staff_scope)
 RECORDS_OWN = {
     "StaffFileView": READ, "IdentityDocumentView": READ, "EducationView": READ,
-    "AwardView": READ, "StaffEventView": READ | {"can_scan"},
+    "AwardView": READ, "StaffEventView": READ | {"scan"},
     "QualificationCourseView": READ, "StaffOpsView": {"can_scan"},
     "StaffReportsView": {"can_certificate"},
 }

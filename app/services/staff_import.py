@@ -121,45 +121,54 @@ def write(org: Organization, rows: list[ParsedRow]) -> Counts:
                 StaffFile.organization_id == org.id, StaffFile.person_id.in_(chunk))):
             files[f.person_id] = f
     for r in rows:
-        v = r.values
-        role = v.get("role") or Role.teacher
-        person = known.get(v["national_id"])
-        changed = False
-        if person is None:
-            person = Person(last_name=v["last_name"], first_name=v["first_name"],
-                            middle_name=v.get("middle_name"), birth_date=v.get("birth_date"),
-                            sex=v.get("sex"), country=org.country or "KZ",
-                            national_id=v["national_id"], phone=v.get("phone"),
-                            email=v.get("email"))
-            people_service.add_participant(org, role, person=person,
-                                           arrival_date=v.get("hired_on"),
-                                           position=v.get("position"))
-            counts.created += 1
-        elif role not in roles.get(person.id, set()):
-            people_service.add_participant(org, role, person=person,
-                                           arrival_date=v.get("hired_on"),
-                                           position=v.get("position"))
-            changed = True
-        f = files.get(person.id) if person.id is not None else None
-        data = {k: v.get(k) for k in FILE_FIELDS if v.get(k) is not None}
-        if f is None:
-            f = StaffFile(organization_id=org.id, person=person, **data)
-            db.session.add(f)
-            changed = changed or person.id is not None
-        else:
-            for k, val in data.items():
-                if getattr(f, k) != val:
-                    setattr(f, k, val)
-                    changed = True
-            if changed and f.dismissed_on is not None:  # re-hired: the file opens again
-                f.dismissed_on, f.dismissal_reason = None, None
-        if known.get(v["national_id"]) is not None:
-            if changed:
-                counts.updated += 1
-            else:
-                counts.skipped += 1
+        _write_row(org, r.values, known, roles, files, counts)
     db.session.flush()
     return counts
+
+
+def _write_row(org: Organization, v: dict, known: dict, roles: dict, files: dict,
+               counts: Counts) -> None:
+    role = v.get("role") or Role.teacher
+    person = known.get(v["national_id"])
+    changed = False
+    if person is None:
+        person = Person(last_name=v["last_name"], first_name=v["first_name"],
+                        middle_name=v.get("middle_name"), birth_date=v.get("birth_date"),
+                        sex=v.get("sex"), country=org.country or "KZ",
+                        national_id=v["national_id"], phone=v.get("phone"),
+                        email=v.get("email"))
+        people_service.add_participant(org, role, person=person,
+                                       arrival_date=v.get("hired_on"),
+                                       position=v.get("position"))
+        counts.created += 1
+    elif role not in roles.get(person.id, set()):
+        people_service.add_participant(org, role, person=person,
+                                       arrival_date=v.get("hired_on"),
+                                       position=v.get("position"))
+        changed = True
+    f = files.get(person.id) if person.id is not None else None
+    data = {k: v.get(k) for k in FILE_FIELDS if v.get(k) is not None}
+    if f is None:
+        db.session.add(StaffFile(organization_id=org.id, person=person, **data))
+        changed = changed or person.id is not None
+    else:
+        changed = _update_file(f, data) or changed
+        if changed and f.dismissed_on is not None:  # re-hired: the file opens again
+            f.dismissed_on, f.dismissal_reason = None, None
+    if known.get(v["national_id"]) is not None:
+        if changed:
+            counts.updated += 1
+        else:
+            counts.skipped += 1
+
+
+def _update_file(f: StaffFile, data: dict) -> bool:
+    changed = False
+    for k, val in data.items():
+        if getattr(f, k) != val:
+            setattr(f, k, val)
+            changed = True
+    return changed
 
 
 STAFF_IMPORT = ImportSpec(kind="staff", title=_l("Staff"), columns=COLUMNS, check=check,

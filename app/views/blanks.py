@@ -70,6 +70,7 @@ class BlankHistoryView(ScopedModelView):
     datamodel = SQLAInterface(BlankHistory)
     route_base = "/blankhistory"
     list_title = _l("History of blanks")
+    show_title = _l("History of blanks")
     label_columns = BLANK_LABELS
     list_columns = ["at", "blank", "action", "status", "person", "note"]
     search_columns = ["at", "action", "status", "note"]
@@ -116,6 +117,7 @@ class DocGroupFilter(BaseFilter):
 
 class _IssuedDocView(ScopedModelView):
     datamodel = SQLAInterface(IssuedDocument)
+    show_title = _l("Issued document")
     label_columns = BLANK_LABELS
     list_columns = ["pupil", "doc_type", "blank_number", "issued_on", "status",
                     "annul_reason"]

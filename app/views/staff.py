@@ -95,6 +95,8 @@ class _PartView(ScopedModelView):
     write_filters = [["organization_id", OrgWriteFilter, None]]
     label_columns = STAFF_LABELS
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    add_title = _l("Add a record")
+    edit_title = _l("Edit the record")
 
     def check_write(self, item) -> None:
         f = item.staff_file
@@ -111,6 +113,7 @@ class IdentityDocumentView(_PartView):
     datamodel = SQLAInterface(IdentityDocument)
     route_base = "/staffdocuments"
     list_title = _l("Identity documents")
+    show_title = _l("Identity document")
     list_columns = ["staff_file", "doc_type", "number", "issued_by", "issued_on", "valid_until"]
     search_columns = ["doc_type", "number", "issued_on", "valid_until"]
     add_columns = ["staff_file", "doc_type", "number", "issued_by", "issued_on", "valid_until"]
@@ -125,6 +128,7 @@ class EducationView(_PartView):
     datamodel = SQLAInterface(Education)
     route_base = "/staffeducation"
     list_title = _l("Education")
+    show_title = _l("Education")
     list_columns = ["staff_file", "level", "institution", "specialty", "graduated_year"]
     search_columns = ["level", "institution", "specialty", "graduated_year"]
     add_columns = ["staff_file", "level", "institution", "specialty", "qualification",
@@ -137,6 +141,7 @@ class AwardView(_PartView):
     datamodel = SQLAInterface(Award)
     route_base = "/staffawards"
     list_title = _l("Awards")
+    show_title = _l("Award")
     list_columns = ["staff_file", "name", "awarded_on", "awarded_by"]
     search_columns = ["name", "awarded_on", "awarded_by"]
     add_columns = ["staff_file", "name", "awarded_on", "awarded_by", "note"]
@@ -154,6 +159,7 @@ class StaffEventView(_PartView):
     datamodel = SQLAInterface(StaffEvent)
     route_base = "/staffevents"
     list_title = _l("Staff events")
+    show_title = _l("Staff event")
     list_columns = ["staff_file", "kind", "start_date", "end_date", "recalled_on", "reason",
                     "delegate_file"]
     show_columns = ["staff_file", "kind", "start_date", "end_date", "days", "recalled_on",
@@ -171,6 +177,7 @@ class QualificationCourseView(_PartView):
     datamodel = SQLAInterface(QualificationCourse)
     route_base = "/courses"
     list_title = _l("Qualification courses")
+    show_title = _l("Qualification course")
     list_columns = ["staff_file", "status", "title", "direction", "start_date", "end_date",
                     "place", "course_type", "certificate_number", "category", "conclusion"]
     show_columns = ["staff_file", "status", "course_type", "title", "direction", "start_date",

@@ -33,6 +33,13 @@ def _cell(v):
     return "" if v is None else v
 
 
+def _numeric_date(v):
+    """DD.MM.YYYY: a date inside a sentence of a printed certificate."""
+    if isinstance(v, dt.date):
+        return v.strftime("%d.%m.%Y")
+    return "" if v is None else v
+
+
 def xlsx_response(title: str, headers, rows) -> Response:
     data = rows_to_xlsx(title, headers, rows)
     name = "".join(c if c.isalnum() else "_" for c in title)[:60] or "export"
@@ -78,7 +85,7 @@ class StaffReportsView(BaseView):
         f = db.session.get(StaffFile, file_id)
         if f is None or not can_read_staff_file(f):
             abort(404)
-        return self.render_template("records/certificate.html", f=f, cell=_cell,
+        return self.render_template("records/certificate.html", f=f, cell=_numeric_date,
                                     today=dt.date.today(),
                                     stamp=print_stamp(f.organization.short_name))
 

@@ -330,3 +330,32 @@ def test_reimport_rehires_dismissed_employee(rnet):
     assert f.dismissed_on is None
     assert _count(Membership, person_id=p.id, end_date=None) == 1
     assert _count(StaffFile, person_id=p.id) == 1
+
+
+def test_single_actions_reachable_by_school_admin(rnet, login):
+    """Do the row actions (annul, complete a course, download a scan) work for a school
+    administrator and stay hidden from a director?"""
+    from app.models.staff import CourseStatus, QualificationCourse
+
+    blank_service.receive_blank(rnet.SA1, DocType.attestat, "77")
+    doc = blank_service.issue_document(rnet.SA1, DocType.attestat, rnet.pupil_a.person, "77",
+                                       dt.date(2025, 6, 20))
+    course = QualificationCourse(staff_file=rnet.file_teacher_a, organization_id=rnet.SA1.id,
+                                 status=CourseStatus.planned, title="Algebra",
+                                 start_date=dt.date(2025, 4, 1))
+    db.session.add(course)
+    db.session.commit()
+    admin = login("school_a_admin")
+    resp = admin.post(f"/issuedcertificates/action/annul/{doc.id}")
+    assert resp.status_code == 302 and f"/blankops/document/{doc.id}/annul" in resp.location
+    resp = admin.post(f"/courses/action/complete/{course.id}")
+    assert resp.status_code == 302 and f"/staffops/course/{course.id}/complete" in resp.location
+    resp = admin.post(f"/staffops/course/{course.id}/complete", data={
+        "certificate_number": "12", "certificate_date": "2025-05-02",
+        "category": "teacher_expert", "conclusion": "attested"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(QualificationCourse, course.id).status == CourseStatus.completed
+    director = login("director_a")
+    resp = director.post(f"/issuedcertificates/action/annul/{doc.id}")
+    assert resp.status_code in (302, 403) and "/blankops/" not in (resp.location or "")
