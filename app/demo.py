@@ -258,8 +258,9 @@ def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
                     certificate_date=dt.date(year, 5, 2), issued_by="ЦПМ «Өрлеу»",
                     category=staff_service.categories_for(school.country)[3][0],
                     attestation_date=dt.date(year, 5, 10), conclusion=Conclusion.attested)
-        if len(files) > 20:
-            staff_service.register_event(files[-1], StaffEventKind.dismissal,
+        leaver = next((f for f in reversed(files[16:]) if f.person.user_id is None), None)
+        if leaver is not None:  # never a demo login
+            staff_service.register_event(leaver, StaffEventKind.dismissal,
                                          dt.date(year, 1, 10), reason="По собственному желанию")
         pupils = db.session.scalars(select(Membership).where(
             Membership.organization_id == school.id, Membership.role == Role.student,
