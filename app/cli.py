@@ -36,5 +36,24 @@ def demo(if_empty: bool, seed: int):
         click.echo(f"  {role:<40} {login:<16} {password}")
 
 
+seniority = AppGroup("seniority", help="Seniority of employees.")
+kundelik.add_command(seniority)
+
+
+@seniority.command("update")
+@click.option("--on", "on", default=None, help="Date YYYY-MM-DD (default: today).")
+def seniority_update(on: str | None):
+    """Bring the seniority of every active staff file to the date (change of school year)."""
+    import datetime as dt
+
+    from app.extensions import db
+    from app.services.staff import update_seniority
+
+    day = dt.date.fromisoformat(on) if on else dt.date.today()
+    n = update_seniority(day)
+    db.session.commit()
+    click.echo(f"Seniority updated on {day.isoformat()}: {n} staff files")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(kundelik)

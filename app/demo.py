@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models.blanks import BlankStatus
 from app.models.org import Organization, OrgKind, OrgType
 from app.models.people import Person, Role, Sex
 from app.services import orgs as org_service
@@ -177,6 +178,8 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
                 people_service.register(m.person)
     build_study(schools, rng, logins)
     db.session.commit()
+    build_records_demo(schools, gen, rng)
+    db.session.commit()
     return logins
 
 
@@ -199,3 +202,107 @@ def build_study(schools, rng: random.Random, logins: list) -> None:
     logins.append((f"{Role.deputy_director.value} — {schools[0].short_name}", "deputy1",
                    DEMO_PASSWORD))
     build_study_demo(schools, rng)
+POSITIONS = {Role.director: ("Директор", "Администрация"),
+             Role.deputy_director: ("Заместитель директора", "Администрация"),
+             Role.school_admin: ("Координатор", "Администрация"),
+             Role.class_teacher: ("Учитель начальных классов", "Начальные классы")}
+SUBJECT_UNITS = [("Учитель математики", "МО математики"), ("Учитель казахского языка",
+                 "МО языков"), ("Учитель русского языка", "МО языков"),
+                 ("Учитель физики", "МО естественных наук"), ("Учитель истории",
+                 "МО общественных наук"), ("Учитель физкультуры", "МО физкультуры")]
+
+
+def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
+    """Records office (issue 5): staff files with events and courses, ~20 pupils per school
+    (when the school has none), a stock of blanks and a few issued certificates."""
+    from app.models.blanks import DocType
+    from app.models.people import Membership
+    from app.models.staff import Conclusion, CourseStatus, QualificationCourse, StaffEventKind
+    from app.services import blanks as blank_service
+    from app.services import staff as staff_service
+
+    today = dt.date.today()
+    year = today.year
+    for si, school in enumerate(schools):
+        staff = db.session.scalars(select(Membership).where(
+            Membership.organization_id == school.id, Membership.end_date.is_(None),
+            Membership.role.in_(staff_service.STAFF_ROLES)).order_by(Membership.id)).all()
+        files = []
+        seen = set()
+        for m in staff:
+            if m.person_id in seen:
+                continue
+            seen.add(m.person_id)
+            position, unit = POSITIONS.get(m.role) or rng.choice(SUBJECT_UNITS)
+            hired = dt.date(rng.randint(1995, 2023), 9, 1)
+            prior = rng.randint(0, 5)  # years of pedagogical work before this school
+            files.append(staff_service.open_staff_file(
+                school, m.person, position=position, unit=unit, hired_on=hired,
+                contract_number=f"{rng.randint(1, 200)}-к", contract_date=hired,
+                seniority_years=prior, seniority_months=rng.randint(0, 11),
+                seniority_as_of=hired,
+                category=rng.choice([c for c, _ in staff_service.categories_for(
+                    school.country)])))
+        staff_service.update_seniority(dt.date(year if today.month >= 9 else year - 1, 9, 1),
+                                       [school.id])
+        for i, f in enumerate(files[4:12]):
+            start = dt.date(year, 6, 10) + dt.timedelta(days=7 * (i % 4))
+            staff_service.register_event(f, StaffEventKind.leave, start,
+                                         start + dt.timedelta(days=41))
+        if len(files) > 14:
+            staff_service.register_event(files[5], StaffEventKind.recall,
+                                         dt.date(year, 6, 10) + dt.timedelta(days=28),
+                                         reason="Проведение ЕНТ")
+            staff_service.register_event(files[12], StaffEventKind.sick_leave,
+                                         dt.date(year, 2, 3), dt.date(year, 2, 9),
+                                         illness="ОРВИ", diagnosis="J06.9")
+            staff_service.register_event(files[13], StaffEventKind.time_off,
+                                         dt.date(year, 3, 6), dt.date(year, 3, 6),
+                                         reason="Семейные обстоятельства")
+            staff_service.register_event(files[14], StaffEventKind.delegation,
+                                         dt.date(year, 2, 3), dt.date(year, 2, 9),
+                                         delegate=files[15], duties="Классное руководство")
+        for i, f in enumerate(files[6:10]):
+            status = [CourseStatus.planned, CourseStatus.application, CourseStatus.planned,
+                      CourseStatus.planned][i]
+            c = QualificationCourse(staff_file=f, organization_id=school.id, status=status,
+                                    title="Обновлённое содержание образования",
+                                    direction="Методика преподавания", place="ЦПМ «Өрлеу»",
+                                    start_date=dt.date(year, 4, 14),
+                                    end_date=dt.date(year, 4, 30))
+            db.session.add(c)
+            if i == 3:
+                db.session.flush()
+                staff_service.complete_course(
+                    c, certificate_number=f"{1000 + si * 10 + i}",
+                    certificate_date=dt.date(year, 5, 2), issued_by="ЦПМ «Өрлеу»",
+                    category=staff_service.categories_for(school.country)[3][0],
+                    attestation_date=dt.date(year, 5, 10), conclusion=Conclusion.attested)
+        leaver = next((f for f in reversed(files[16:]) if f.person.user_id is None), None)
+        if leaver is not None:  # never a demo login
+            staff_service.register_event(leaver, StaffEventKind.dismissal,
+                                         dt.date(year, 1, 10), reason="По собственному желанию")
+        pupils = db.session.scalars(select(Membership).where(
+            Membership.organization_id == school.id, Membership.role == Role.student,
+            Membership.end_date.is_(None))).all()
+        if not pupils:
+            pupils = [people_service.add_participant(school, Role.student,
+                                                     person=gen.person(adult=False))
+                      for _ in range(20)]
+        base = 100000 * (si + 1)
+        blank_service.receive_range(school, DocType.attestat, f"{base:07d}",
+                                    f"{base + 14:07d}")
+        blank_service.receive_range(school, DocType.commendation_letter, f"{base:07d}",
+                                    f"{base + 9:07d}")
+        blank_service.issue_blank(blank_service.find_blank(school.id, DocType.attestat,
+                                                           f"{base + 14:07d}"),
+                                  files[1].person, "Выпускники 11 класса")
+        blank_service.write_off(blank_service.find_blank(school.id, DocType.attestat,
+                                                         f"{base + 13:07d}"),
+                                BlankStatus.spoiled, "Ошибка при заполнении")
+        for k, m in enumerate(pupils[:3]):
+            blank_service.issue_document(school, DocType.attestat, m.person,
+                                         f"{base + k:07d}", dt.date(year, 6, 20))
+            blank_service.issue_document(school, DocType.commendation_letter, m.person,
+                                         f"{base + k:07d}", dt.date(year, 5, 25))
+        db.session.flush()

@@ -186,3 +186,30 @@ def study_school(n: SimpleNamespace, school=None, prefix: str = "") -> SimpleNam
 
 def student(school, login: str | None = None, **kw):
     return member(school, Role.student, login, born=dt.date(2014, 5, 5), **kw).person
+def records_network(n: SimpleNamespace) -> SimpleNamespace:
+    """Staff files and pupils on top of ``build_network`` (records office tests).
+
+    Staff files: school_a_admin, director_a, teacher_a, teacher_a_plain (SA1), teacher_b (SB1).
+    Pupils: pupil_a (SA1), pupil_b (SB1)."""
+    from app.services import staff as staff_service
+
+    def open_file(m, **kw):
+        return staff_service.open_staff_file(m.organization, m.person, **kw)
+
+    n.file_admin_a = open_file(n.school_a_admin, position="Coordinator")
+    n.file_director_a = open_file(n.director_a, position="Director", unit="Administration",
+                                  hired_on=dt.date(2010, 9, 1))
+    n.file_teacher_a = open_file(n.teacher_a, position="Teacher of mathematics",
+                                 unit="Mathematics", hired_on=dt.date(2015, 9, 1),
+                                 contract_number="15-k", contract_date=dt.date(2015, 8, 28),
+                                 seniority_years=5, seniority_months=3,
+                                 seniority_as_of=dt.date(2015, 9, 1))
+    n.file_teacher_a_plain = open_file(n.teacher_a_plain, position="Teacher of history",
+                                       unit="History", hired_on=dt.date(2018, 9, 1))
+    n.file_teacher_b = open_file(n.teacher_b, position="Teacher", unit="Languages")
+    n.pupil_a = member(n.SA1, Role.student, None, last="Ученикова", first="Аружан",
+                       born=dt.date(2008, 5, 5), sex=Sex.F)
+    n.pupil_b = member(n.SB1, Role.student, None, last="Бэученик", first="Тимур",
+                       born=dt.date(2008, 6, 6))
+    db.session.commit()
+    return n

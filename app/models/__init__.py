@@ -1,4 +1,6 @@
 """All models, imported so that metadata is complete."""
+from app.models.blanks import Blank, BlankHistory, IssuedDocument  # noqa: F401
+from app.models.imports import ImportRecord  # noqa: F401
 from app.models.org import (  # noqa: F401
     EmailConfirmation,
     Organization,
@@ -44,4 +46,12 @@ from app.models.timetable import (  # noqa: F401
     LessonStatus,
     PlanTopic,
     TimetableEntry,
+)
+from app.models.staff import (  # noqa: F401
+    Award,
+    Education,
+    IdentityDocument,
+    QualificationCourse,
+    StaffEvent,
+    StaffFile,
 )

@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from app.extensions import db
 from app.models.org import Organization, OrgKind
 from app.models.people import Membership, Person, Role
+from app.models.staff import StaffFile
 from app.security.scopes import (
     current_scope,
     org_clause,
@@ -93,6 +94,36 @@ LOOKUPS.update({
     "pupil": Lookup(Person, _member_of_planned([Role.student]), _person_search,
                     lambda: (Person.last_name, Person.first_name), lambda p: p.full_name),
 })
+def _members_of_writable(roles):
+    """Persons with an active membership of one of ``roles`` in an organisation the user
+    may change."""
+    def where():
+        return Person.id.in_(select(Membership.person_id).where(
+            Membership.end_date.is_(None), Membership.role.in_(roles),
+            org_clause(Membership.organization_id, current_scope(), True)))
+    return where
+
+
+def _person_lookup(where):
+    return Lookup(Person, where, _person_search, lambda: (Person.last_name, Person.first_name),
+                  lambda p: p.full_name)
+
+
+def _staff_files_of_writable():
+    return and_(StaffFile.dismissed_on.is_(None),
+                org_clause(StaffFile.organization_id, current_scope(), True))
+
+
+#: employees (any role but student and parent) of the schools the user may change
+LOOKUPS["school_staff"] = _person_lookup(_members_of_writable(
+    tuple(r for r in Role if r not in (Role.student, Role.parent))))
+#: pupils of the schools the user may change
+LOOKUPS["school_student"] = _person_lookup(_members_of_writable((Role.student,)))
+#: active staff files of the organisations the user may change (delegation of duties)
+LOOKUPS["staff_file"] = Lookup(
+    StaffFile, _staff_files_of_writable,
+    lambda q: StaffFile.person_id.in_(select(Person.id).where(_person_search(q))),
+    lambda: StaffFile.id, lambda f: f"{f.full_name} ({f.organization.short_name})")
 
 PAGE = 20
 

@@ -123,6 +123,58 @@ ROLE_PERMISSIONS: dict[Role, dict] = {
     Role.parent: OWN_ORG_ONLY,
 }
 
+# --- records office (issue 5): staff files, staff reports, blanks, imports ---------------
+# FAB 5 names the permission of an @action after the action itself ("annul"), without the
+# "can_" prefix of exposed methods ("can_event"). Single-row actions must be POSTed (CSRF).
+_PART_EDIT = READ | {"can_add", "can_edit"}
+RECORDS_ADMIN = {
+    "StaffFileView": _PART_EDIT,
+    "IdentityDocumentView": _PART_EDIT,
+    "EducationView": _PART_EDIT,
+    "AwardView": _PART_EDIT,
+    "StaffEventView": READ | {"scan"},
+    "QualificationCourseView": _PART_EDIT | {"approve", "complete"},
+    "StaffOpsView": {"can_event", "can_complete", "can_scan"},
+    "StaffReportsView": {"can_report", "can_certificate"},
+    "ImportView": {"can_upload", "can_template"},
+    "ImportRecordView": READ,
+    "BlankView": READ,
+    "BlankHistoryView": READ,
+    "IssuedCertificateView": READ | {"annul"},
+    "IssuedCommendationView": READ | {"annul"},
+    "BlankOpsView": {"can_receive", "can_issue", "can_writeoff", "can_add_document",
+                     "can_annul", "can_export", "can_print_list"},
+}
+#: director and deputy (their school) and district staff (their schools) read; the scan of
+#: a sick leave is for the school only
+RECORDS_READER = {
+    "StaffFileView": READ, "IdentityDocumentView": READ, "EducationView": READ,
+    "AwardView": READ, "StaffEventView": READ, "QualificationCourseView": READ,
+    "StaffReportsView": {"can_report", "can_certificate"},
+    "ImportRecordView": READ, "BlankView": READ, "BlankHistoryView": READ,
+    "IssuedCertificateView": READ, "IssuedCommendationView": READ,
+    "BlankOpsView": {"can_export", "can_print_list"},
+}
+RECORDS_SCHOOL_READER = dict(RECORDS_READER, StaffEventView=READ | {"scan"},
+                             StaffOpsView={"can_scan"})
+#: teachers: their own staff file only (row scope in app.security.staff_scope)
+RECORDS_OWN = {
+    "StaffFileView": READ, "IdentityDocumentView": READ, "EducationView": READ,
+    "AwardView": READ, "StaffEventView": READ | {"scan"},
+    "QualificationCourseView": READ, "StaffOpsView": {"can_scan"},
+    "StaffReportsView": {"can_certificate"},
+}
+_RECORDS = {
+    Role.ministry_admin: RECORDS_ADMIN, Role.tech_operator: RECORDS_ADMIN,
+    Role.district_head: RECORDS_READER, Role.district_deputy: RECORDS_READER,
+    Role.district_admin: RECORDS_READER, Role.district_employee: RECORDS_READER,
+    Role.school_admin: RECORDS_ADMIN, Role.director: RECORDS_SCHOOL_READER,
+    Role.deputy_director: RECORDS_SCHOOL_READER, Role.class_teacher: RECORDS_OWN,
+    Role.teacher: RECORDS_OWN,
+}
+for _role, _perms in _RECORDS.items():
+    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+
 #: every logged-in user may change their own password and language
 COMMON = {
     "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},

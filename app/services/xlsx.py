@@ -42,3 +42,8 @@ def _sheet_title(title: str) -> str:
     for ch in "[]:*?/\\":
         title = title.replace(ch, " ")
     return (title.strip() or "Sheet")[:31]
+
+
+def rows_to_xlsx(title: str, headers: list[str], rows) -> bytes:
+    """A one-sheet workbook from a header row and data rows (records office exports)."""
+    return table_xlsx(title, headers, rows)

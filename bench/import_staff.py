@@ -1,0 +1,117 @@
+"""Benchmark: import 2,000 staff rows from one XLSX file, on SQLite and PostgreSQL.
+
+Usage::
+
+    python -m bench.import_staff [--rows 2000] [--pg postgresql+psycopg2://...]
+
+Prints, per database: seconds, SQL statements, statements per row, for the first import
+and for re-importing the same file (which must create nothing).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import tempfile
+import time
+
+from sqlalchemy import event, text
+
+os.environ.setdefault("KUNDELIK_ENV", "testing")
+
+
+def make_file(rows: int) -> bytes:
+    from openpyxl import Workbook
+
+    from app.services.national_id import make_iin
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("staff")
+    ws.append(["last_name", "first_name", "middle_name", "national_id", "role", "position",
+               "unit", "contract_number", "contract_date", "hired_on"])
+    for i in range(rows):
+        born = dt.date(1960 + i % 40, 1 + i % 12, 1 + i % 28)
+        ws.append([f"Фамилия{i}", "Имя", "Отчество", make_iin(born, "MF"[i % 2], 100 + i),
+                   "Teacher", "Учитель", f"МО {i % 12}", f"{i}-к", "01.09.2020",
+                   "01.09.2020"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def run(url: str, data: bytes, rows: int) -> list[tuple]:
+    from flask_appbuilder import Model
+
+    from app import create_app
+    from app.extensions import db
+    from app.models.org import OrgKind
+    from app.services import orgs as org_service
+    from app.services.imports import run_import
+    from app.services.staff_import import STAFF_IMPORT
+    from config import TestingConfig
+
+    class Cfg(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+    app = create_app(Cfg)
+    out = []
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        Model.metadata.create_all(engine)
+        from app.security.roles import sync_roles
+
+        sync_roles(app.appbuilder)
+        ministry = org_service.create_organization(kind=OrgKind.ministry, short_name="M",
+                                                   full_name="Ministry")
+        school = org_service.create_organization(kind=OrgKind.school, short_name="Bench",
+                                                 full_name="Bench school", parent=ministry)
+        db.session.commit()
+        for label in ("first import", "re-import"):
+            statements = []
+
+            def count(conn, cursor, statement, params, context, executemany,
+                      sink=statements):
+                sink.append(statement)
+
+            event.listen(engine, "before_cursor_execute", count)
+            start = time.perf_counter()
+            outcome = run_import(STAFF_IMPORT, school, data, "bench.xlsx")
+            db.session.commit()
+            seconds = time.perf_counter() - start
+            event.remove(engine, "before_cursor_execute", count)
+            assert outcome.ok, outcome.errors[:5]
+            rec = outcome.record
+            out.append((engine.dialect.name, label, rows, round(seconds, 2), len(statements),
+                        round(len(statements) / rows, 2), rec.created, rec.skipped))
+        db.session.remove()
+    return out
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--rows", type=int, default=2000)
+    p.add_argument("--pg", default=os.environ.get(
+        "BENCH_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test_records"))
+    args = p.parse_args(argv)
+    data = make_file(args.rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        results = run(f"sqlite:///{tmp}/bench.db", data, args.rows)
+    if args.pg:
+        try:
+            results += run(args.pg, data, args.rows)
+        except Exception as err:  # noqa: BLE001 - report and go on
+            print(f"PostgreSQL skipped: {err}")
+    print("| database | run | rows | seconds | SQL statements | per row | created | unchanged |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print("| " + " | ".join(str(x) for x in r) + " |")
+
+
+if __name__ == "__main__":
+    main()
