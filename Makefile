@@ -32,7 +32,8 @@ run: install
 
 ## The whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
 test: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	@echo "== SQLite"
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider tests; \
