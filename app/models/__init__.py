@@ -18,6 +18,14 @@ from app.models.people import (  # noqa: F401
     Role,
     Sex,
 )
+from app.models.staff import (  # noqa: F401
+    Award,
+    Education,
+    IdentityDocument,
+    QualificationCourse,
+    StaffEvent,
+    StaffFile,
+)
 from app.models.study import (  # noqa: F401
     AcademicYear,
     Building,
@@ -46,12 +54,4 @@ from app.models.timetable import (  # noqa: F401
     LessonStatus,
     PlanTopic,
     TimetableEntry,
-)
-from app.models.staff import (  # noqa: F401
-    Award,
-    Education,
-    IdentityDocument,
-    QualificationCourse,
-    StaffEvent,
-    StaffFile,
 )

@@ -1,7 +1,6 @@
 """Audit pages: logins and changes, read-only, within the administrator's scope."""
 from __future__ import annotations
 
-from app.views.base import ScopedModelView as ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -9,6 +8,7 @@ from sqlalchemy import select
 from app.models.people import AuditRecord, LoginEvent, Person
 from app.security.filters import OrgReadFilter, _ScopeFilter
 from app.security.scopes import current_scope, person_clause
+from app.views.base import ScopedModelView as ModelView
 from app.views.fields import date_cell
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort
-from flask_babel import format_date, format_datetime, gettext
 from flask_appbuilder import ModelView
+from flask_babel import format_date, format_datetime, gettext
 
 from app.services.errors import DomainError
 

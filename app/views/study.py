@@ -9,6 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.models.org import LANGUAGE_LABELS
 from app.models.study import (
     AcademicYear,
     Building,
@@ -28,7 +29,7 @@ from app.security.scopes import can_plan_org
 from app.services import study as svc
 from app.services import timetable as tt_service
 from app.services.errors import DomainError
-from app.views.fields import language_field
+from app.views.fields import label_of, language_field
 from app.views.study_base import (
     StudyModelView,
     bools,
@@ -173,6 +174,7 @@ class SchoolClassView(StudyModelView):
     show_columns = add_columns
     search_columns = ["year", "parallel", "letter_ru", "shift", "profile", "home_schooling"]
     order_columns = ["parallel", "letter_ru", "shift"]
+    formatters_columns = {"language": label_of(LANGUAGE_LABELS)}
     base_order = ("parallel", "asc")
     add_form_extra_fields = edit_form_extra_fields = {
         "class_teacher": person_field(_l("Class teacher"), "teacher", SchoolClass,
