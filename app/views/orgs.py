@@ -1,7 +1,6 @@
 """Organisation pages: the generated CRUD of the tree."""
 from __future__ import annotations
 
-from flask import flash, redirect
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -125,28 +124,15 @@ class OrganizationView(ScopedModelView):
     def pre_delete(self, item: Organization) -> None:
         org_service.check_can_delete(item)
 
-    def _writable_items(self, items):
-        items = items if isinstance(items, list) else [items]
-        return [i for i in items if i is not None and can_write_org(i.id)]
-
     @action("close", _l("Close"), _l("Close the selected organizations? Nothing is deleted."),
             "fa-lock")
     def close(self, items):
-        done = self._writable_items(items)
-        for org in done:
-            org_service.close_organization(org)
-        db.session.commit()
-        flash(gettext("Closed: %(n)s", n=len(done)), "success")
-        return redirect(self.get_redirect())
+        return self.run_action(items, org_service.close_organization, gettext("Closed: %(n)s"))
 
     @action("reopen", _l("Reopen"), _l("Reopen the selected organizations?"), "fa-unlock")
     def reopen(self, items):
-        done = self._writable_items(items)
-        for org in done:
-            org_service.reopen_organization(org)
-        db.session.commit()
-        flash(gettext("Reopened: %(n)s", n=len(done)), "success")
-        return redirect(self.get_redirect())
+        return self.run_action(items, org_service.reopen_organization,
+                               gettext("Reopened: %(n)s"))
 
 
 class OrgTypeView(ScopedModelView):

@@ -1,7 +1,6 @@
 """People pages: persons (personal data), memberships (participants and the archive)."""
 from __future__ import annotations
 
-from flask import flash, redirect
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import (
@@ -25,7 +24,7 @@ from app.security.filters import (
 )
 from app.security.scopes import can_write_org, can_write_person, org_clause
 from app.services import people as people_service
-from app.services.errors import DomainError, ScopeError
+from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import (
     blank,
@@ -136,19 +135,7 @@ class PersonView(ScopedModelView):
     @action("register", _l("Register"),
             _l("Register the selected persons and issue invitations?"), "fa-user-plus")
     def register(self, items):
-        items = items if isinstance(items, list) else [items]
-        done = 0
-        for person in items:
-            if person is None or person.is_registered or not can_write_person(person.id):
-                continue
-            try:
-                people_service.register(person)
-                done += 1
-            except DomainError as err:
-                flash(f"{person.full_name}: {err}", "danger")
-        db.session.commit()
-        flash(gettext("Registered: %(n)s", n=done), "success")
-        return redirect(self.get_redirect())
+        return self.run_action(items, people_service.register, gettext("Registered: %(n)s"))
 
 
 class MembershipView(ScopedModelView):
@@ -188,15 +175,8 @@ class MembershipView(ScopedModelView):
     @action("exclude", _l("Exclude from the organization"),
             _l("Exclude the selected participants? They move to the archive."), "fa-archive")
     def exclude(self, items):
-        items = items if isinstance(items, list) else [items]
-        done = 0
-        for m in items:
-            if m is not None and m.end_date is None and can_write_org(m.organization_id):
-                people_service.end_membership(m)
-                done += 1
-        db.session.commit()
-        flash(gettext("Moved to the archive: %(n)s", n=done), "success")
-        return redirect(self.get_redirect())
+        return self.run_action(items, people_service.end_membership,
+                               gettext("Moved to the archive: %(n)s"))
 
 
 class ArchiveView(ScopedModelView):
@@ -218,12 +198,5 @@ class ArchiveView(ScopedModelView):
 
     @action("restore", _l("Restore"), _l("Restore the selected participants?"), "fa-undo")
     def restore(self, items):
-        items = items if isinstance(items, list) else [items]
-        done = 0
-        for m in items:
-            if m is not None and m.end_date is not None and can_write_org(m.organization_id):
-                people_service.restore_membership(m)
-                done += 1
-        db.session.commit()
-        flash(gettext("Restored: %(n)s", n=done), "success")
-        return redirect(self.get_redirect())
+        return self.run_action(items, people_service.restore_membership,
+                               gettext("Restored: %(n)s"))

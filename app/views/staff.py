@@ -3,14 +3,13 @@ events and qualification courses. Events and course completion are registered on
 of ``app.views.staff_ops``."""
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import redirect, url_for
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
-from app.extensions import db
 from app.models.staff import (
     CONCLUSION_LABELS,
     COURSE_STATUS_LABELS,
@@ -31,7 +30,7 @@ from app.security.filters import OrgWriteFilter
 from app.security.scopes import can_write_org
 from app.security.staff_scope import StaffFileReadFilter, StaffPartReadFilter
 from app.services import staff as staff_service
-from app.services.errors import DomainError, ScopeError
+from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import enum_field, label_of
 from app.views.widgets import ScopedAjaxField
@@ -218,19 +217,8 @@ class QualificationCourseView(_PartView):
     @action("approve", _l("Approve the application"),
             _l("Move the selected applications to the planned courses?"), "fa-check")
     def approve(self, items):
-        items = items if isinstance(items, list) else [items]
-        done = 0
-        for c in items:
-            if c is None or not can_write_org(c.organization_id):
-                continue
-            try:
-                staff_service.approve_application(c)
-                done += 1
-            except DomainError as err:
-                flash(f"{c.title}: {err}", "danger")
-        db.session.commit()
-        flash(gettext("Approved: %(n)s", n=done), "success")
-        return redirect(self.get_redirect())
+        return self.run_action(items, staff_service.approve_application,
+                               gettext("Approved: %(n)s"))
 
 
 class StaffFileView(ScopedModelView):

@@ -25,7 +25,6 @@ from app.models.study import (
     SubjectRoom,
     SubjectTeacher,
 )
-from app.security.scopes import can_plan_org
 from app.services import study as svc
 from app.services import timetable as tt_service
 from app.services.errors import DomainError
@@ -102,11 +101,9 @@ class StudyPeriodView(StudyModelView):
             _l("Generate the dated lessons of the selected periods from the weekly "
                "timetable? Lessons already generated are kept."), "fa-calendar")
     def generate(self, items):
-        items = items if isinstance(items, list) else [items]
         total = 0
-        for period in items:
-            if period is not None and can_plan_org(period.organization_id):
-                total += tt_service.generate_lessons(period)
+        for period in self.writable_items(items):
+            total += tt_service.generate_lessons(period)
         db.session.commit()
         flash(gettext("Lessons generated: %(n)s", n=total), "success")
         return redirect(self.get_redirect())
