@@ -9,7 +9,6 @@ from app.models.people import AuditRecord, LoginEvent, Person
 from app.security.filters import OrgReadFilter, _ScopeFilter
 from app.security.scopes import current_scope, person_clause
 from app.views.base import ScopedModelView as ModelView
-from app.views.fields import date_cell
 
 
 class LoginScopeFilter(_ScopeFilter):
@@ -36,7 +35,6 @@ class AuditRecordView(ModelView):
     base_order = ("at", "desc")
     base_permissions = ["can_list", "can_show"]
     base_filters = [["organization_id", OrgReadFilter, None]]
-    formatters_columns = {"at": date_cell}
     page_size = 50
 
 
@@ -51,5 +49,4 @@ class LoginEventView(ModelView):
     base_order = ("at", "desc")
     base_permissions = ["can_list", "can_show"]
     base_filters = [["user_id", LoginScopeFilter, None]]
-    formatters_columns = {"at": date_cell}
     page_size = 50

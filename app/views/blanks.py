@@ -49,21 +49,15 @@ BLANK_LABELS = {
     "at": _l("Time"), "action": _l("Action"), "person": _l("Person"), "note": _l("Note"),
     "blank": _l("Blank number"), "pupil": _l("Pupil"), "blank_number": _l("Blank number"),
     "issued_on": _l("Date of issue"), "annulled_on": _l("Annulled on"),
-    "annul_reason": _l("Reason for annulment"),
-}
+    "annul_reason": _l("Reason for annulment")}
 
 #: document groups: the list "Issued certificates" and the list "Issued commendation letters"
 GROUPS = {
     "certificates": (CERTIFICATE_TYPES, _l("Issued certificates")),
-    "commendations": ((DocType.commendation_letter,), _l("Issued commendation letters")),
-}
+    "commendations": ((DocType.commendation_letter,), _l("Issued commendation letters"))}
 
 ACTION_LABELS = {"received": _l("Received"), "issued": _l("Issued"), "used": _l("Filled in"),
                  "spoiled": _l("Spoiled"), "lost": _l("Lost"), "annulled": _l("Annulled")}
-
-
-def _blank(v) -> str:
-    return "" if v is None else str(v)
 
 
 class BlankHistoryView(ScopedModelView):
@@ -78,8 +72,7 @@ class BlankHistoryView(ScopedModelView):
     base_filters = [["organization_id", OrgReadFilter, None]]
     base_permissions = ["can_list", "can_show"]
     formatters_columns = {"action": label_of(ACTION_LABELS),
-                          "status": label_of(BLANK_STATUS_LABELS), "person": _blank,
-                          "note": _blank}
+                          "status": label_of(BLANK_STATUS_LABELS)}
 
 
 class BlankView(ScopedModelView):
@@ -103,8 +96,7 @@ class BlankView(ScopedModelView):
     related_views = [BlankHistoryView]
     list_template = "records/blank_list.html"
     formatters_columns = {"doc_type": label_of(DOC_TYPE_LABELS),
-                          "status": label_of(BLANK_STATUS_LABELS),
-                          "recipient": _blank, "purpose": _blank, "reason": _blank}
+                          "status": label_of(BLANK_STATUS_LABELS)}
 
 
 class DocGroupFilter(BaseFilter):
@@ -129,8 +121,7 @@ class _IssuedDocView(ScopedModelView):
     base_permissions = ["can_list", "can_show"]
     list_template = "records/issued_list.html"
     formatters_columns = {"doc_type": label_of(DOC_TYPE_LABELS),
-                          "status": label_of(DOC_STATUS_LABELS), "annul_reason": _blank,
-                          "annulled_on": _blank}
+                          "status": label_of(DOC_STATUS_LABELS)}
 
     @action("annul", _l("Annul"), "", "fa-ban", multiple=False)
     def annul(self, item):

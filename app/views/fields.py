@@ -51,24 +51,6 @@ def label_of(mapping):
     return lambda v: str(mapping.get(v, v)) if v is not None else ""
 
 
-def blank(value) -> str:
-    """An empty cell for a missing value (FAB prints ``None``)."""
-    return "" if value is None else str(value)
-
-
-def date_cell(value) -> str:
-    """A date (or date and time) formatted by Babel in the user's locale (list and show)."""
-    import datetime as dt
-
-    from flask_babel import format_date, format_datetime
-
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return format_datetime(value, "medium")
-    return format_date(value, "medium")
-
-
 def bool_fields(labels: dict, names: list[str]) -> dict:
     """Optional check boxes (FAB makes a NOT NULL boolean "required", refusing False)."""
     from wtforms import BooleanField

@@ -14,10 +14,8 @@ from app.services import orgs as org_service
 from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import (
-    blank,
     bool_fields,
     country_field,
-    date_cell,
     kind_field,
     label_of,
     language_field,
@@ -52,8 +50,7 @@ ORG_LABELS = {
     "appeals_email": _l("E-mail for appeals"),
     "subordination_excluded": _l("Excluded from the subordinate list"),
     "closed_on": _l("Closed on"),
-    "kind_label": _l("Kind"),
-}
+    "kind_label": _l("Kind")}
 
 CONTACTS = ["legal_address", "actual_address", "phones", "fax", "email", "website"]
 FEATURES = ["feature_forums", "feature_documents", "feature_structure", "feature_pages",
@@ -99,13 +96,8 @@ class OrganizationView(ScopedModelView):
         "kind": kind_field(),
         "country": country_field(),
         "language": language_field(),
-        **bool_fields(ORG_LABELS, FEATURES),
-    }
-    formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS),
-                          "closed_on": date_cell, "licence_date": date_cell,
-                          **{c: blank for c in ["parent", "org_type", "territory",
-                                                 "licence_number", "accreditation",
-                                                 "appeals_email", *CONTACTS]}}
+        **bool_fields(ORG_LABELS, FEATURES)}
+    formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS)}
     edit_form_extra_fields = add_form_extra_fields
 
     def check_write(self, item: Organization) -> None:

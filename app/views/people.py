@@ -27,10 +27,8 @@ from app.services import people as people_service
 from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import (
-    blank,
     bool_fields,
     country_field,
-    date_cell,
     label_of,
     role_field,
     sex_field,
@@ -42,16 +40,14 @@ PERSON_LABELS = {
     "country": _l("Country"), "national_id": _l("IIN / PIN"), "phone": _l("Phone"),
     "email": _l("E-mail"), "address": _l("Address"), "is_registered": _l("Registered"),
     "full_name": _l("Full name"), "registered_at": _l("Registered on"),
-    "preferred_locale": _l("Interface language"),
-}
+    "preferred_locale": _l("Interface language")}
 
 MEMBERSHIP_LABELS = {
     "person": _l("Person"), "organization": _l("Organization"), "role": _l("Role"),
     "position": _l("Position"), "public_title": _l("Public position title"),
     "is_admin": _l("Administrator"), "is_moderator": _l("Moderator"), "is_editor": _l("Editor"),
     "arrival_date": _l("Arrival date"), "end_date": _l("Excluded on"),
-    "end_reason": _l("Reason"), "role_label": _l("Role"),
-}
+    "end_reason": _l("Reason"), "role_label": _l("Role")}
 
 
 class PersonRoleFilter(BaseFilter):
@@ -85,10 +81,6 @@ class PersonNameFilter(BaseFilter):
         return query.filter(and_(*conds)) if conds else query
 
 
-def _yes_no(v) -> str:
-    return gettext("Yes") if v else gettext("No")
-
-
 class PersonView(ScopedModelView):
     """Personal data of people in the user's scope. New people come through
     "Add participant"; nobody is deleted."""
@@ -107,8 +99,7 @@ class PersonView(ScopedModelView):
                       "registered_at", "id"]
     search_filters = {
         "last_name": [PersonNameFilter, FilterStartsWith, FilterContains, FilterEqual],
-        "id": [PersonRoleFilter],
-    }
+        "id": [PersonRoleFilter]}
     search_form_extra_fields = {"id": role_field(label=_l("Role"), render_kw={"class": "form-control"})}
     show_columns = ["last_name", "first_name", "middle_name", "birth_date", "sex", "country",
                     "national_id", "phone", "email", "address", "is_registered", "registered_at"]
@@ -119,10 +110,7 @@ class PersonView(ScopedModelView):
     base_order = ("last_name", "asc")
     base_permissions = ["can_list", "can_show", "can_edit"]
     edit_form_extra_fields = {"sex": sex_field(), "country": country_field()}
-    formatters_columns = {"is_registered": _yes_no, "sex": label_of(SEX_LABELS),
-                          "middle_name": blank, "phone": blank, "email": blank,
-                          "address": blank, "national_id": blank,
-                          "birth_date": date_cell, "registered_at": date_cell}
+    formatters_columns = {"sex": label_of(SEX_LABELS)}
 
     def check_write(self, item: Person) -> None:
         # the changed row must not be flushed by the checks' queries (a duplicate
@@ -161,10 +149,7 @@ class MembershipView(ScopedModelView):
     edit_form_extra_fields = {"role": role_field(),
                               **bool_fields(MEMBERSHIP_LABELS,
                                             ["is_admin", "is_moderator", "is_editor"])}
-    formatters_columns = {"role": label_of(ROLE_LABELS), "is_admin": _yes_no,
-                          "is_moderator": _yes_no, "is_editor": _yes_no,
-                          "position": blank, "public_title": blank, "end_reason": blank,
-                          "arrival_date": date_cell, "end_date": date_cell}
+    formatters_columns = {"role": label_of(ROLE_LABELS)}
 
     def check_write(self, item: Membership) -> None:
         if not can_write_org(item.organization_id):

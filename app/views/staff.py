@@ -58,16 +58,10 @@ STAFF_LABELS = {
     "title": _l("Course title"), "direction": _l("Course direction"), "place": _l("Place"),
     "description": _l("Description"), "certificate_number": _l("Certificate number"),
     "certificate_date": _l("Certificate date"), "attestation_date": _l("Attestation date"),
-    "conclusion": _l("Attestation commission's conclusion"),
-}
+    "conclusion": _l("Attestation commission's conclusion")}
 
 FILE_FIELDS = ["contract_number", "contract_date", "unit", "position", "hired_on",
                "seniority_years", "seniority_months", "seniority_as_of", "category"]
-
-
-def _blank(v) -> str:
-    """Empty cells instead of "None"."""
-    return "" if v is None else str(v)
 
 
 def _category_field():
@@ -166,10 +160,7 @@ class StaffEventView(_PartView):
     search_columns = ["kind", "start_date", "end_date", "reason"]
     base_order = ("start_date", "desc")
     base_permissions = ["can_list", "can_show"]
-    formatters_columns = {"kind": label_of(EVENT_LABELS), "end_date": _blank,
-                          "recalled_on": _blank, "reason": _blank, "delegate_file": _blank,
-                          "illness": _blank, "diagnosis": _blank, "duties": _blank,
-                          "scan_name": _blank, "days": _blank}
+    formatters_columns = {"kind": label_of(EVENT_LABELS)}
 
 
 class QualificationCourseView(_PartView):
@@ -200,11 +191,7 @@ class QualificationCourseView(_PartView):
     formatters_columns = {"status": label_of(COURSE_STATUS_LABELS),
                           "course_type": label_of(COURSE_TYPE_LABELS),
                           "conclusion": label_of(CONCLUSION_LABELS),
-                          "category": staff_service.category_label,
-                          **{c: _blank for c in ("end_date", "place", "direction",
-                                                 "certificate_number", "certificate_date",
-                                                 "issued_by", "attestation_date",
-                                                 "description")}}
+                          "category": staff_service.category_label}
 
     def check_write(self, item) -> None:
         super().check_write(item)
@@ -249,11 +236,9 @@ class StaffFileView(ScopedModelView):
     add_form_extra_fields = {
         "organization": ScopedAjaxField(_l("Organization"), lookup="writable_organization"),
         "person": ScopedAjaxField(_l("Employee"), lookup="school_staff"),
-        "category": _category_field(),
-    }
+        "category": _category_field()}
     edit_form_extra_fields = {"category": _category_field()}
-    formatters_columns = {"category": staff_service.category_label, "dismissed_on": _blank,
-                          "dismissal_reason": _blank, "seniority_as_of": _blank}
+    formatters_columns = {"category": staff_service.category_label}
 
     def check_write(self, item: StaffFile) -> None:
         org_id = item.organization.id if item.organization else item.organization_id

@@ -2,7 +2,6 @@
 scoped selects."""
 from __future__ import annotations
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
 
@@ -37,12 +36,7 @@ LABELS = {
     "slot": _l("Lesson (bell)"), "date": _l("Date"), "status": _l("Status"),
     "substitute_teacher": _l("Substitute teacher"), "reason": _l("Reason"),
     "topic": _l("Topic"), "plan": _l("Plan"), "position": _l("No."), "title": _l("Topic"),
-    "hours": _l("Hours"), "notes": _l("Notes"), "total_hours": _l("Total hours"),
-}
-
-
-def yes_no(v) -> str:
-    return gettext("Yes") if v else gettext("No")
+    "hours": _l("Hours"), "notes": _l("Notes"), "total_hours": _l("Total hours")}
 
 
 def plan_rel(*names) -> dict:
@@ -85,21 +79,9 @@ def period_kind_field():
     return enum_field(_l("Kind"), PeriodKind, PERIOD_KIND_LABELS)
 
 
-def blank(v):
-    """Empty cell instead of "None" for an unset optional value."""
-    return "" if v is None else v
-
-
 FORMATTERS = {
-    **{n: blank for n in ("subgroup", "substitute_teacher", "room", "home_room",
-                          "class_teacher", "teacher", "topic", "reason", "profile",
-                          "school_class", "parallel", "short_name", "address", "capacity",
-                          "to_date", "notes", "name", "organization")},
     "split": label_of(SPLIT_LABELS), "kind": label_of({**PERIOD_KIND_LABELS, **SPLIT_LABELS}),
-    "weekday": label_of(WEEKDAY_LABELS), "status": label_of(LESSON_STATUS_LABELS),
-    "variative": yes_no, "without_attestation": yes_no, "home_schooling": yes_no,
-    "archived": yes_no,
-}
+    "weekday": label_of(WEEKDAY_LABELS), "status": label_of(LESSON_STATUS_LABELS)}
 
 
 def org_of(item) -> int | None:
