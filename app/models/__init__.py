@@ -1,6 +1,16 @@
 """All models, imported so that metadata is complete."""
 from app.models.blanks import Blank, BlankHistory, IssuedDocument  # noqa: F401
 from app.models.imports import ImportRecord  # noqa: F401
+from app.models.journal import (  # noqa: F401
+    AccessGrant,
+    FinalGrade,
+    JournalCell,
+    JournalChange,
+    JournalOp,
+    JournalSettings,
+    LessonRecord,
+    Mark,
+)
 from app.models.org import (  # noqa: F401
     EmailConfirmation,
     Organization,

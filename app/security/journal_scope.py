@@ -1,0 +1,165 @@
+"""Who may read and change which part of the class journal (issue 4). One place for the
+journal's row-level rules: the grid, the REST resources, the reports and the diary use
+these functions and clauses, never their own.
+
+Rules (seed 003 §15-§16, issue 4 "Who may change what, and when"):
+- a teacher writes marks only in lessons they teach or substitute (``Lesson.teacher_id`` or
+  ``Lesson.substitute_teacher_id`` is one of the user's persons, with an active membership in
+  the school);
+- a class teacher reads every subject of their class and records attendance in it;
+- the director, deputy directors and the school's administrators read the whole journal of
+  their school and write nothing in it (they grant temporary access, see
+  :func:`can_grant_access`); district staff read the journals of their schools;
+- a student reads only their own records, a parent only their children's
+  (:func:`readable_student_ids`);
+- the superuser and the ministry read everything; nobody but the acting teacher writes marks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, false, or_, select, true
+
+from app.extensions import db
+from app.models.journal import AccessGrant
+from app.models.people import Membership, ParentLink, Role
+from app.models.study import SchoolClass
+from app.models.timetable import Lesson
+from app.security.scopes import UserScope, current_scope, staff_read_clause
+
+
+def _mine(scope: UserScope) -> list[int]:
+    return sorted(scope.person_ids)
+
+
+def class_teacher_class_ids_clause(scope: UserScope):
+    """SQL: ids of the classes whose class teacher is the user (in a school they belong to)."""
+    if not scope.person_ids or not scope.read_ids:
+        return select(SchoolClass.id).where(false())
+    return select(SchoolClass.id).where(
+        SchoolClass.class_teacher_id.in_(_mine(scope)),
+        SchoolClass.organization_id.in_(sorted(scope.read_ids)))
+
+
+def lesson_read_clause(scope: UserScope | None = None):
+    """SQL condition on :class:`Lesson` rows whose journal the user reads as staff or teacher:
+    staff of the school or district; the lesson's teacher or substitute; the class teacher of
+    the lesson's class. (Students and parents read through :func:`readable_student_ids`.)"""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [staff_read_clause(Lesson.organization_id, scope)]
+    if scope.person_ids and scope.read_ids:
+        in_school = Lesson.organization_id.in_(sorted(scope.read_ids))
+        parts.append(and_(in_school, or_(Lesson.teacher_id.in_(_mine(scope)),
+                                         Lesson.substitute_teacher_id.in_(_mine(scope)))))
+        parts.append(Lesson.class_id.in_(class_teacher_class_ids_clause(scope)))
+    return or_(*parts)
+
+
+def section_read_clause(class_column, subject_column, org_column,
+                        scope: UserScope | None = None):
+    """SQL condition on rows of a class x subject (final grades, history, grants): staff read,
+    the class teacher of the class, or a teacher with a lesson of that class and subject."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [staff_read_clause(org_column, scope)]
+    if scope.person_ids and scope.read_ids:
+        parts.append(class_column.in_(class_teacher_class_ids_clause(scope)))
+        taught = select(Lesson.id).where(
+            Lesson.class_id == class_column, Lesson.subject_id == subject_column,
+            Lesson.organization_id.in_(sorted(scope.read_ids)),
+            or_(Lesson.teacher_id.in_(_mine(scope)),
+                Lesson.substitute_teacher_id.in_(_mine(scope))))
+        parts.append(taught.exists())
+    return or_(*parts)
+
+
+def can_read_lesson(lesson: Lesson, scope: UserScope | None = None) -> bool:
+    scope = scope or current_scope()
+    return db.session.execute(
+        select(Lesson.id).where(Lesson.id == lesson.id, lesson_read_clause(scope))
+    ).first() is not None
+
+
+def teaches_lesson(lesson: Lesson, scope: UserScope | None = None) -> bool:
+    """Is the user the lesson's acting teacher (its teacher, or its substitute when one is
+    set) with an active membership in the school? Only they write its marks."""
+    scope = scope or current_scope()
+    if lesson.organization_id not in scope.read_ids:
+        return False
+    acting = {lesson.teacher_id}
+    if lesson.substitute_teacher_id:
+        acting.add(lesson.substitute_teacher_id)
+    return bool(acting & scope.person_ids)
+
+
+def is_class_teacher_of(class_id: int, org_id: int, scope: UserScope | None = None) -> bool:
+    scope = scope or current_scope()
+    if org_id not in scope.read_ids or not scope.person_ids:
+        return False
+    return db.session.execute(
+        select(SchoolClass.id).where(SchoolClass.id == class_id,
+                                     SchoolClass.class_teacher_id.in_(_mine(scope)))
+    ).first() is not None
+
+
+def can_write_marks(lesson: Lesson, scope: UserScope | None = None) -> bool:
+    """Marks, remarks and the lesson panel: only the acting teacher."""
+    return teaches_lesson(lesson, scope)
+
+
+def can_write_attendance(lesson: Lesson, scope: UserScope | None = None) -> bool:
+    """Attendance: the acting teacher, or the class teacher of the lesson's class."""
+    scope = scope or current_scope()
+    return teaches_lesson(lesson, scope) or is_class_teacher_of(
+        lesson.class_id, lesson.organization_id, scope)
+
+
+def can_grant_access(org_id: int, scope: UserScope | None = None) -> bool:
+    """Temporary access grants are given by the school's administration: the
+    coordinator-administrator (or a member with the administrator right), the director and
+    the deputy directors (seed 003 §15)."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return True
+    return org_id in scope.staff_read_ids
+
+
+def active_grant(person_ids, class_id: int, subject_id: int, period_id: int | None,
+                 today: dt.date) -> AccessGrant | None:
+    """The temporary access grant that lets one of ``person_ids`` change a closed section
+    today, if any (expired by date or revoked grants do not count). One query."""
+    if not person_ids or period_id is None:
+        return None
+    return db.session.scalars(
+        select(AccessGrant).where(
+            AccessGrant.grantee_id.in_(sorted(person_ids)),
+            AccessGrant.class_id == class_id, AccessGrant.subject_id == subject_id,
+            AccessGrant.period_id == period_id, AccessGrant.until >= today,
+            AccessGrant.revoked_at.is_(None))
+        .order_by(AccessGrant.until.desc()).limit(1)
+    ).first()
+
+
+def readable_student_ids(scope: UserScope | None = None) -> set[int]:
+    """Pupils whose own records (diary) the user reads as a student or parent: themselves
+    when they are an active student, their children through :class:`ParentLink` when they
+    are an active parent."""
+    scope = scope or current_scope()
+    ids: set[int] = set()
+    if not scope.person_ids:
+        return ids
+    roles = db.session.execute(
+        select(Membership.person_id, Membership.role).where(
+            Membership.person_id.in_(_mine(scope)), Membership.end_date.is_(None),
+            Membership.role.in_([Role.student, Role.parent]))
+    ).all()
+    if any(r == Role.student for _, r in roles):
+        ids |= {p for p, r in roles if r == Role.student}
+    parents = sorted({p for p, r in roles if r == Role.parent})
+    if parents:
+        ids |= set(db.session.scalars(
+            select(ParentLink.student_id).where(ParentLink.parent_id.in_(parents))))
+    return ids
