@@ -186,6 +186,57 @@ def study_school(n: SimpleNamespace, school=None, prefix: str = "") -> SimpleNam
 
 def student(school, login: str | None = None, **kw):
     return member(school, Role.student, login, born=dt.date(2014, 5, 5), **kw).person
+
+def journal_school(n: SimpleNamespace) -> SimpleNamespace:
+    """``study_school`` of School A1 plus what the journal needs (issue 4):
+
+    - pupils ``s.pupils`` (5) enrolled in 5 А from 1 September; the first one, ``s.pupil``,
+      has the login ``pupil_a``; ``s.parent`` (login ``parent_a``) is the parent of the first
+      two pupils (ParentLink, electronic consent given); ``s.outsider`` is a pupil of 5 Б;
+    - ``s.lessons``: 10 mathematics lessons of 5 А in the first quarter (Mondays and
+      Wednesdays from 2 September 2026, lesson 1), taught by ``teacher_a`` (``s.t1``);
+      ``s.lang_lessons``: 4 Kazakh language lessons of 5 А taught by ``teacher_a_plain``;
+    - ``s.t3`` is the class teacher of 5 А, with the login ``class_teacher_a``.
+    Commits."""
+    from app.models.people import ParentLink
+    from app.models.study import ClassEnrollment
+    from app.models.timetable import Lesson
+
+    s = study_school(n)
+    make_user(s.t3, "class_teacher_a")
+    s.pupils = [student(n.SA1, "pupil_a" if i == 0 else None, last=f"Pupil{i}",
+                        first=f"P{i}") for i in range(5)]
+    s.pupil = s.pupils[0]
+    s.outsider = student(n.SA1, None, last="Outsider", first="O")
+    db.session.flush()
+    for p in s.pupils:
+        db.session.add(ClassEnrollment(organization_id=n.SA1.id, class_id=s.c5a.id,
+                                       person_id=p.id, from_date=dt.date(2026, 9, 1)))
+    db.session.add(ClassEnrollment(organization_id=n.SA1.id, class_id=s.c5b.id,
+                                   person_id=s.outsider.id, from_date=dt.date(2026, 9, 1)))
+    s.parent = member(n.SA1, Role.parent, "parent_a", last="Parentova", first="Mama").person
+    db.session.flush()
+    for child in s.pupils[:2]:
+        db.session.add(ParentLink(parent_id=s.parent.id, student_id=child.id,
+                                  relation="mother", electronic_consent=True))
+    days = []
+    d = dt.date(2026, 9, 2)
+    while len(days) < 10:
+        if d.weekday() in (0, 2):
+            days.append(d)
+        d += dt.timedelta(days=1)
+
+    def lesson(day, subject, teacher, number):
+        return Lesson(organization_id=n.SA1.id, period_id=s.q1.id, date=day, number=number,
+                      starts_at=dt.time(8 + number - 1, 0), ends_at=dt.time(8 + number - 1, 45),
+                      class_id=s.c5a.id, subject_id=subject.id, teacher_id=teacher.id)
+
+    s.lessons = [lesson(d, s.math, s.t1, 1) for d in days]
+    s.lang_lessons = [lesson(d, s.lang, s.t2, 2) for d in days[:4]]
+    db.session.add_all(s.lessons + s.lang_lessons)
+    db.session.commit()
+    return s
+
 def records_network(n: SimpleNamespace) -> SimpleNamespace:
     """Staff files and pupils on top of ``build_network`` (records office tests).
 
