@@ -163,3 +163,42 @@ def readable_student_ids(scope: UserScope | None = None) -> set[int]:
         ids |= set(db.session.scalars(
             select(ParentLink.student_id).where(ParentLink.parent_id.in_(parents))))
     return ids
+
+
+def diary_staff_student_clause(person_column, scope: UserScope | None = None):
+    """SQL condition on pupils (``person_column``) whose diary and summary sheet the user
+    opens as school staff (issue 4, diary): the class teacher of a class the pupil is (or
+    was) enrolled in, the school's administration (director, deputies, administrators) and
+    district staff of the school. A subject teacher does not open the diary of a pupil of
+    another class: they read the pupil's marks in their own journal section."""
+    from app.models.study import ClassEnrollment
+
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    staff = staff_read_clause(ClassEnrollment.organization_id, scope)
+    parts = [staff]
+    if scope.person_ids and scope.read_ids:
+        parts.append(ClassEnrollment.class_id.in_(class_teacher_class_ids_clause(scope)))
+    return select(ClassEnrollment.id).where(
+        ClassEnrollment.person_id == person_column, or_(*parts)).exists()
+
+
+def can_open_diary_as_staff(student_id: int, scope: UserScope | None = None) -> bool:
+    """May the user open the pupil's diary or print their summary sheet as staff? One query."""
+    from app.models.people import Person
+
+    scope = scope or current_scope()
+    return db.session.execute(
+        select(Person.id).where(Person.id == student_id,
+                                diary_staff_student_clause(Person.id, scope))
+    ).first() is not None
+
+
+def can_read_diary(student_id: int, scope: UserScope | None = None) -> bool:
+    """The pupil's diary: the pupil, their parents (:func:`readable_student_ids`) and the
+    staff of :func:`diary_staff_student_clause`. Nobody else (a foreign id gives 404)."""
+    scope = scope or current_scope()
+    if student_id in readable_student_ids(scope):
+        return True
+    return can_open_diary_as_staff(student_id, scope)

@@ -34,6 +34,18 @@ def register_views(appbuilder) -> None:
     _add(appbuilder, AuditRecordView, _l("Change log"), audit, "fa-history")
     _add(appbuilder, LoginEventView, _l("Logins"), audit, "fa-sign-in")
     register_study_views(appbuilder)
+    register_diary_views(appbuilder)
+
+
+def register_diary_views(appbuilder) -> None:
+    """Journal (issue 4): the diary, the summary sheet (no menu: from the diary's class
+    list) and the change history report."""
+    from app.views.diary import DiaryView
+    from app.views.journal_history import JournalHistoryView
+
+    journal = _l("Journal")
+    _add(appbuilder, DiaryView, _l("Diary"), journal, "fa-book")
+    _add(appbuilder, JournalHistoryView, _l("Change history"), journal, "fa-history")
 
 
 def register_study_views(appbuilder) -> None:
