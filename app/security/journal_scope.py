@@ -36,9 +36,10 @@ def class_teacher_class_ids_clause(scope: UserScope):
     """SQL: ids of the classes whose class teacher is the user (in a school they belong to)."""
     if not scope.person_ids or not scope.read_ids:
         return select(SchoolClass.id).where(false())
+    # never correlated: the clause also works inside queries that join SchoolClass
     return select(SchoolClass.id).where(
         SchoolClass.class_teacher_id.in_(_mine(scope)),
-        SchoolClass.organization_id.in_(sorted(scope.read_ids)))
+        SchoolClass.organization_id.in_(sorted(scope.read_ids))).correlate(None)
 
 
 def lesson_read_clause(scope: UserScope | None = None):
@@ -71,7 +72,7 @@ def section_read_clause(class_column, subject_column, org_column,
             Lesson.class_id == class_column, Lesson.subject_id == subject_column,
             Lesson.organization_id.in_(sorted(scope.read_ids)),
             or_(Lesson.teacher_id.in_(_mine(scope)),
-                Lesson.substitute_teacher_id.in_(_mine(scope))))
+                Lesson.substitute_teacher_id.in_(_mine(scope)))).correlate_except(Lesson)
         parts.append(taught.exists())
     return or_(*parts)
 
@@ -181,7 +182,8 @@ def diary_staff_student_clause(person_column, scope: UserScope | None = None):
     if scope.person_ids and scope.read_ids:
         parts.append(ClassEnrollment.class_id.in_(class_teacher_class_ids_clause(scope)))
     return select(ClassEnrollment.id).where(
-        ClassEnrollment.person_id == person_column, or_(*parts)).exists()
+        ClassEnrollment.person_id == person_column, or_(*parts)
+    ).correlate_except(ClassEnrollment).exists()
 
 
 def can_open_diary_as_staff(student_id: int, scope: UserScope | None = None) -> bool:
