@@ -49,5 +49,6 @@ class DiaryApi(BaseApi):
             200, student_id=student_id, week=monday.isoformat(),
             previous_week=(monday - dt.timedelta(days=7)).isoformat(),
             next_week=(monday + dt.timedelta(days=7)).isoformat(),
-            days=[{"date": day.isoformat(), "lessons": [x.as_json() for x in lessons]}
-                  for day, lessons in days])
+            days=[{"date": day.date.isoformat(),
+                   "lessons": [x.as_json() for x in day.lessons],
+                   "homework_due": [x.as_json() for x in day.due]} for day in days])

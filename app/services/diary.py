@@ -226,14 +226,72 @@ def pupil_lessons(student_id: int, start: dt.date, end: dt.date) -> list[DiaryLe
     return list(lessons.values())
 
 
-def diary_week(student_id: int, monday: dt.date, days: int = 6) -> list[tuple[dt.date, list]]:
-    """The week from ``monday``: ``[(day, [DiaryLesson, ...]), ...]`` for Monday..Saturday
-    (Sunday too when it has lessons)."""
-    lessons = pupil_lessons(student_id, monday, monday + dt.timedelta(days=6))
-    by_day: dict[dt.date, list] = {monday + dt.timedelta(days=i): [] for i in range(days)}
-    for item in lessons:
-        by_day.setdefault(item.date, []).append(item)
-    return sorted(by_day.items())
+@dataclass
+class DueHomework:
+    """Homework given at an earlier lesson and due on a day of the week (seed 002 §2.9:
+    teachers may post homework in advance)."""
+
+    subject: str
+    homework: str
+    given_on: dt.date
+    minutes: int | None
+
+    def as_json(self) -> dict:
+        return {"subject": self.subject, "homework": self.homework,
+                "given_on": self.given_on.isoformat(), "minutes": self.minutes}
+
+
+@dataclass
+class DiaryDay:
+    date: dt.date
+    lessons: list[DiaryLesson] = field(default_factory=list)
+    due: list[DueHomework] = field(default_factory=list)
+
+
+def _due_homework(class_ranges: dict, group_ranges: dict, start: dt.date, end: dt.date
+                  ) -> list[tuple[dt.date, DueHomework]]:
+    """Homework due from ``start`` to ``end`` that was given at an earlier lesson of the
+    pupil's classes and subgroups while the pupil was a member (one query)."""
+    in_group = Lesson.subgroup_id.is_(None)
+    if group_ranges:
+        in_group = or_(in_group, Lesson.subgroup_id.in_(sorted(group_ranges)))
+    rows = db.session.execute(
+        select(LessonRecord.homework_due, Subject.name, LessonRecord.homework, Lesson.date,
+               LessonRecord.homework_minutes, Lesson.class_id, Lesson.subgroup_id)
+        .join(Lesson, Lesson.id == LessonRecord.lesson_id)
+        .join(Subject, Subject.id == Lesson.subject_id)
+        .where(LessonRecord.homework_due >= start, LessonRecord.homework_due <= end,
+               LessonRecord.homework.is_not(None), Lesson.date < LessonRecord.homework_due,
+               Lesson.class_id.in_(sorted(class_ranges)), in_group,
+               Lesson.status != LessonStatus.cancelled)
+        .order_by(LessonRecord.homework_due, Lesson.date, Lesson.number)).all()
+    out = []
+    for due, subject, text, given, minutes, class_id, group_id in rows:
+        if not _enrolled(class_ranges[class_id], given):
+            continue
+        if group_id is not None and not _enrolled(group_ranges.get(group_id, []), given):
+            continue
+        out.append((due, DueHomework(subject, text, given, minutes)))
+    return out
+
+
+def diary_week(student_id: int, monday: dt.date, days: int = 6) -> list[DiaryDay]:
+    """The week from ``monday``: Monday..Saturday (Sunday too when it has lessons), each
+    day with the pupil's lessons and the homework due that day. Six queries at most."""
+    sunday = monday + dt.timedelta(days=6)
+    by_day = {monday + dt.timedelta(days=i): DiaryDay(monday + dt.timedelta(days=i))
+              for i in range(days)}
+    class_ranges, group_ranges = _ranges(student_id, monday, sunday)
+    if not class_ranges:
+        return list(by_day.values())
+    lessons = _lessons(class_ranges, group_ranges, monday, sunday)
+    if lessons:
+        _attach_records(lessons, student_id, monday, sunday)
+    for item in lessons.values():
+        by_day.setdefault(item.date, DiaryDay(item.date)).lessons.append(item)
+    for due, hw in _due_homework(class_ranges, group_ranges, monday, sunday):
+        by_day.setdefault(due, DiaryDay(due)).due.append(hw)
+    return [by_day[d] for d in sorted(by_day)]
 
 
 @dataclass
@@ -270,12 +328,19 @@ def summary_totals(lessons: list[DiaryLesson]) -> SummaryTotals:
     return t
 
 
-def parse_range(start: str | None, end: str | None, default_end: dt.date
+def parse_range(start: str | None, end: str | None, today: dt.date
                 ) -> tuple[dt.date, dt.date]:
-    """The sheet's date range from ``?from=&to=``; default: the 30 days up to
-    ``default_end``. Raises ValueError on a bad date, a reversed or too long range."""
-    to = dt.date.fromisoformat(end) if end else default_end
-    frm = dt.date.fromisoformat(start) if start else to - dt.timedelta(days=30)
+    """The sheet's date range from ``?from=&to=``. Default: the past school week, Monday to
+    Sunday before ``today``'s week (seed 002 §2.15 recommends a sheet for the past week;
+    teachers may choose any range). One date given: the week starting or ending on it.
+    Raises ValueError on a bad date, a reversed range or one over ``MAX_RANGE_DAYS``."""
+    if not start and not end:
+        monday = week_start(today) - dt.timedelta(days=7)
+        return monday, monday + dt.timedelta(days=6)
+    to = dt.date.fromisoformat(end) if end else None
+    frm = dt.date.fromisoformat(start) if start else None
+    frm = frm or to - dt.timedelta(days=6)
+    to = to or frm + dt.timedelta(days=6)
     if frm > to or (to - frm).days > MAX_RANGE_DAYS:
         raise ValueError("range")
     return frm, to

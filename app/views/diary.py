@@ -124,7 +124,7 @@ class DiaryView(BaseView):
         except ValueError:
             error = gettext("Date range: enter two dates, the first not after the second, "
                             "at most %(days)d days apart.", days=diary_service.MAX_RANGE_DAYS)
-            start, end = today - dt.timedelta(days=30), today
+            start, end = diary_service.parse_range(None, None, today)
         lessons = diary_service.pupil_lessons(student_id, start, end)
         totals = diary_service.summary_totals(lessons)
         info = db.session.execute(

@@ -146,6 +146,9 @@ def test_diary_json(app, school, api_token):
     assert lessons[0]["attendance"] == "late" and lessons[0]["late_minutes"] == 10
     assert lessons[0]["homework"] == "Exercise 42-hw"
     assert lessons[1]["substitute_teacher"].startswith("Третьев")
+    wednesday = next(d for d in data["days"] if d["date"] == "2026-09-09")
+    assert wednesday["homework_due"] == [{"subject": "Математика", "homework": "Exercise 42-hw",
+                                          "given_on": "2026-09-07", "minutes": 30}]
     assert client.get(f"/api/v1/diary/{s.pupils[2].id}", headers=headers).status_code == 404
 
 
@@ -196,6 +199,30 @@ def test_diary_query_count_is_fixed(app, school, login, count_queries):
         html = client.get(url).get_data(as_text=True)
     assert html.count('class="kd-diary-lesson') == 9
     assert many.count == few.count, (few.count, many.count)
+
+
+def test_homework_due_shows_on_its_day(app, school, login):
+    """Is homework given in advance shown on the day it is due, once, for the pupil's
+    class only?"""
+    html = login("pupil_a").get(f"/diary/{school.pupil.id}?week={WEEK}").get_data(
+        as_text=True)
+    assert html.count("Homework for today") == 1
+    assert html.count("Exercise 42-hw") == 2  # on the lesson it was given and on its due day
+
+
+def test_summary_range_defaults():
+    """Which range does the summary sheet take? The past school week by default (seed 002
+    §2.15); a week from or to one given date; a reversed or too long range is refused."""
+    today = dt.date(2026, 9, 17)  # Thursday
+    assert diary_service.parse_range(None, None, today) == (dt.date(2026, 9, 7),
+                                                            dt.date(2026, 9, 13))
+    assert diary_service.parse_range("2026-09-01", None, today) == (dt.date(2026, 9, 1),
+                                                                    dt.date(2026, 9, 7))
+    assert diary_service.parse_range(None, "2026-09-30", today) == (dt.date(2026, 9, 24),
+                                                                    dt.date(2026, 9, 30))
+    for bad in (("2026-09-30", "2026-09-01"), ("2025-01-01", "2026-09-01"), ("x", None)):
+        with pytest.raises(ValueError):
+            diary_service.parse_range(*bad, today)
 
 
 def test_summary_totals_rule():
