@@ -283,3 +283,12 @@ def test_summary_sheet_refused_to_others(app, school, net, login):
         assert login(username).get(url).status_code in (302, 403)
     # the other class's teacher does open the diary of their own pupil
     assert login("class_teacher_b").get(f"/diary/{s.outsider.id}").status_code == 200
+
+
+def test_diary_speaks_kazakh_and_kyrgyz(app, school, login):
+    """Is the diary page in Kazakh and Kyrgyz when the user picks the language?"""
+    client = login("pupil_a")
+    kk = client.get(f"/diary/{school.pupil.id}?week={WEEK}&_l_=kk").get_data(as_text=True)
+    assert all(t in kk for t in ("Алдыңғы апта", "Үй тапсырмасы", "Кешікті"))
+    ky = client.get(f"/diary/{school.pupil.id}?week={WEEK}&_l_=ky").get_data(as_text=True)
+    assert all(t in ky for t in ("Мурунку жума", "Үй тапшырмасы", "Кечикти"))
