@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true, tuple_
 
 from app.extensions import db
 from app.models.journal import AccessGrant
@@ -68,12 +68,13 @@ def section_read_clause(class_column, subject_column, org_column,
     parts = [staff_read_clause(org_column, scope)]
     if scope.person_ids and scope.read_ids:
         parts.append(class_column.in_(class_teacher_class_ids_clause(scope)))
-        taught = select(Lesson.id).where(
-            Lesson.class_id == class_column, Lesson.subject_id == subject_column,
+        # the (class, subject) pairs the user teaches, computed once (not a subquery per
+        # row: a history of 250,000 rows took a minute with the correlated form)
+        taught = select(Lesson.class_id, Lesson.subject_id).where(
             Lesson.organization_id.in_(sorted(scope.read_ids)),
             or_(Lesson.teacher_id.in_(_mine(scope)),
-                Lesson.substitute_teacher_id.in_(_mine(scope)))).correlate_except(Lesson)
-        parts.append(taught.exists())
+                Lesson.substitute_teacher_id.in_(_mine(scope)))).distinct().correlate(None)
+        parts.append(tuple_(class_column, subject_column).in_(taught))
     return or_(*parts)
 
 
