@@ -300,9 +300,11 @@ def transfer_class(person: Person, to_class: SchoolClass, day: dt.date, order: O
     enrolment ends the day before ``day``, the new one starts on ``day``."""
     _required(person, "person", _l("Pupil"))
     _required(to_class, "to_class", _l("Class"))
-    org_id = to_class.organization_id
-    current = open_enrollment(org_id, person.id)
-    if current is None:
+    current = db.session.scalars(select(ClassEnrollment).where(
+        ClassEnrollment.person_id == person.id, ClassEnrollment.to_date.is_(None))
+        .order_by(ClassEnrollment.from_date.desc())).first()
+    org_id = current.organization_id if current is not None else to_class.organization_id
+    if current is None or student_membership(org_id, person.id) is None:
         raise ValidationError(_l("Pupil: not in a class of this school; use an enrolment"),
                               field="person", code="not_in_class")
     _check_transfer_target(current, to_class)
