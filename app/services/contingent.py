@@ -444,7 +444,13 @@ class PromotionRow:
 
     @property
     def target_name(self) -> str:
-        return str(self.target) if self.target is not None else f"{self.parallel} {self.letter}"
+        if self.target is not None:
+            return str(self.target)
+        from app.i18n import current_locale
+
+        src = self.source
+        letter = {"kk": src.letter_kk, "en": src.letter_en}.get(current_locale()) or self.letter
+        return f"{self.parallel} {letter}"
 
 
 @dataclass
