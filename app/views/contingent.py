@@ -241,7 +241,10 @@ def _org_param() -> Organization | None:
         return orgs[0] if len(orgs) == 1 else None
     if not can_staff_read_org(raw):
         abort(404)
-    return db.session.get(Organization, raw) or abort(404)
+    # a query, not the identity map: the page's query count must not depend on what the
+    # session happens to hold
+    return db.session.scalars(select(Organization).where(Organization.id == raw)).first() \
+        or abort(404)
 
 
 def _staff_schools() -> list[Organization]:
