@@ -250,3 +250,18 @@ def test_rest_reads_and_performs(c, api_token, app):
     assert dup.status_code == 422 and "number" in dup.json["message"]
     assert client.delete(f"/api/v1/order/{c.o1.id}", headers=admin).status_code in (404, 405)
     assert _count(Person, Person.national_id == c.new.national_id) == 1
+
+
+def test_admin_opens_every_page(c, login):
+    """Does every contingent page open for the coordinator-administrator?"""
+    client = login("school_a_admin")
+    mv = db.session.scalars(select(Movement)).first()
+    for url in ("/contingent/", "/contingent/enrol", "/contingent/transfer",
+                "/contingent/exclude", "/contingent/transfer_out", "/orders/list/",
+                "/orders/add", f"/orders/edit/{c.o1.id}", f"/orders/show/{c.o1.id}",
+                "/movements/list/", f"/movements/show/{mv.id}",
+                f"/contingent/orders/{c.o1.id}/annul", "/contingent/without_class",
+                "/contingent/book", "/contingent/alphabetical",
+                f"/contingent/promote/{c.s.year.id}", f"/contingent/disband/{c.s.c5a.id}"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/api/v1/lookup/transfer_school/?q=School").status_code == 200
