@@ -189,18 +189,30 @@ def _date_in_year(year: AcademicYear, day: dt.date | None, field_name: str = "da
                                  end=year.ends_on), field=field_name, code="date_outside_year")
 
 
-def _close(e: ClassEnrollment, last_day: dt.date) -> None:
+def _open_subgroup_members(class_ids, person_id: int | None = None) -> dict:
+    """Open subgroup memberships of classes: (person id, class id) -> rows (one query)."""
+    q = (select(SubgroupMember, Subgroup.class_id)
+         .join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
+         .where(Subgroup.class_id.in_(list(class_ids)), SubgroupMember.to_date.is_(None)))
+    if person_id is not None:
+        q = q.where(SubgroupMember.person_id == person_id)
+    out: dict[tuple[int, int], list[SubgroupMember]] = {}
+    for sm, class_id in db.session.execute(q).unique():
+        out.setdefault((sm.person_id, class_id), []).append(sm)
+    return out
+
+
+def _close(e: ClassEnrollment, last_day: dt.date, subgroups: dict | None = None) -> None:
     """End an enrolment on ``last_day`` and the pupil's open subgroup memberships of that
-    class with it."""
+    class with it (``subgroups``: preloaded by ``_open_subgroup_members``)."""
     if last_day < e.from_date:
         raise ValidationError(_l("Date: the pupil entered the class %(cls)s on %(day)s; the "
                                  "movement must be dated later", cls=e.school_class,
                                  day=e.from_date), field="date", code="date_before_enrollment")
     e.to_date = last_day
-    for sm in db.session.scalars(select(SubgroupMember).join(
-            Subgroup, Subgroup.id == SubgroupMember.subgroup_id).where(
-            Subgroup.class_id == e.class_id, SubgroupMember.person_id == e.person_id,
-            SubgroupMember.to_date.is_(None))):
+    if subgroups is None:
+        subgroups = _open_subgroup_members([e.class_id], e.person_id)
+    for sm in subgroups.get((e.person_id, e.class_id), []):
         sm.to_date = max(last_day, sm.from_date)
 
 
@@ -285,8 +297,9 @@ def _check_transfer_target(current: ClassEnrollment, to_class: SchoolClass | Non
 
 
 def _transfer(current: ClassEnrollment, to_class: SchoolClass, day: dt.date, order: Order,
-              kind: MovementKind, reason: str | None) -> Movement:
-    _close(current, day - dt.timedelta(days=1))
+              kind: MovementKind, reason: str | None, subgroups: dict | None = None) \
+        -> Movement:
+    _close(current, day - dt.timedelta(days=1), subgroups)
     person = current.person
     _open(to_class, person, day)
     return _movement(current.organization_id, person, kind, day, order,
@@ -408,9 +421,10 @@ def disband(cls: SchoolClass, targets: dict[int, SchoolClass | None], day: dt.da
             raise ValidationError(_l("%(pupil)s: choose the new class", pupil=e.person),
                                   field=fld, code="class_missing")
         _check_transfer_target(e, target, fld)
+    subgroups = _open_subgroup_members([cls.id])
     for e in pupils:
         out.append(_transfer(e, targets[e.person_id], day, order, MovementKind.disband,
-                             reason))
+                             reason, subgroups))
     db.session.flush()
     return out
 
@@ -553,6 +567,7 @@ def promote(year: AcademicYear, order: Order) -> tuple[int, int, int]:
     members = {m.person_id: m for m in db.session.scalars(select(Membership).where(
         Membership.organization_id == org_id, Membership.role == Role.student,
         Membership.end_date.is_(None)))}
+    subgroups = _open_subgroup_members([r.source.id for r in plan.rows])
     promoted = graduated = created = 0
     for row in plan.rows:
         if not row.pupils:
@@ -564,7 +579,7 @@ def promote(year: AcademicYear, order: Order) -> tuple[int, int, int]:
         for person in row.pupils:
             e = open_rows.get((person.id, row.source.id))
             if e is not None:
-                _close(e, year.ends_on)
+                _close(e, year.ends_on, subgroups)
             if row.graduates:
                 m = members[person.id]
                 m.end_date, m.end_reason = year.ends_on, GRADUATED

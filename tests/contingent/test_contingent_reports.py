@@ -144,3 +144,33 @@ def test_book_pages_fixed_queries(c, login, app, count_queries):
     before = measure()
     _more_pupils(c, 20)
     assert measure() == before
+
+
+def test_promotion_and_disband_queries_do_not_grow_per_pupil(c, count_queries):
+    """Do the promotion and the disbanding read with about the same number of SELECTs for
+    4 pupils and for 14 active ones (no look-up per pupil; only the written rows grow; the
+    tolerance covers reloads of rows expired by the rollback between the runs)?"""
+    def selects(q):
+        return sum(1 for s in q.statements if s.lstrip().upper().startswith("SELECT"))
+
+    from app.models.study import SchoolClass
+
+    next_year(c.n.SA1.id)
+    y = db.session.get(AcademicYear, c.s.year.id)
+    with count_queries() as small:
+        svc.promote(y, c.o1)
+    db.session.rollback()
+    _more_pupils(c, 20)
+    y = db.session.get(AcademicYear, c.s.year.id)
+    with count_queries() as big:
+        svc.promote(y, c.o1)
+    db.session.rollback()
+    assert selects(big) <= selects(small) + 3, (selects(small), selects(big))
+    c5c = SchoolClass(organization_id=c.n.SA1.id, year_id=c.s.year.id, parallel=5,
+                      letter_ru="В", letter_kk="В", letter_en="C", shift=1)
+    db.session.add(c5c)
+    db.session.commit()
+    pupils = svc.class_pupils(c.s.c5a)
+    with count_queries() as q:
+        svc.disband(c.s.c5a, {e.person_id: c5c for e in pupils}, D(2027, 1, 12), c.o1)
+    assert selects(q) <= 8, q.statements  # 14 pupils moved
