@@ -265,3 +265,16 @@ def test_admin_opens_every_page(c, login):
                 f"/contingent/promote/{c.s.year.id}", f"/contingent/disband/{c.s.c5a.id}"):
         assert client.get(url).status_code == 200, url
     assert client.get("/api/v1/lookup/transfer_school/?q=School").status_code == 200
+
+
+def test_menu_per_role(c, login):
+    """Does the Contingent menu show its pages to the administrator and the director (books,
+    lists), and nothing to a teacher?"""
+    admin = _text(login("school_a_admin").get("/orders/list/"))
+    for entry in ("Contingent movements", "Orders", "Movements", "Pupils without a class",
+                  "Book of pupil movement", "Alphabetical book of pupils"):
+        assert entry in admin, entry
+    director = _text(login("director_a").get("/orders/list/"))
+    assert "Book of pupil movement" in director and "Alphabetical book of pupils" in director
+    teacher = _text(login("teacher_a").get("/"))
+    assert "Book of pupil movement" not in teacher and "Contingent movements" not in teacher
