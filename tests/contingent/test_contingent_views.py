@@ -249,6 +249,15 @@ def test_rest_reads_and_performs(c, api_token, app):
                       headers=admin)
     assert dup.status_code == 422 and "number" in dup.json["message"]
     assert client.delete(f"/api/v1/order/{c.o1.id}", headers=admin).status_code in (404, 405)
+    made = client.post("/api/v1/order/", json={"organization": c.n.SA1.id, "number": "2",
+                                               "date": "2026-10-01", "summary": "Transfer",
+                                               "kind": "transfer"}, headers=admin)
+    assert made.status_code == 201, made.json
+    assert client.put(f"/api/v1/order/{made.json['id']}", json={"summary": "x"},
+                      headers=director).status_code in (401, 403)
+    assert client.post("/api/v1/order/", json={"organization": c.n.SA1.id, "number": "3",
+                                               "date": "2026-10-01", "summary": "x"},
+                       headers=a2).status_code == 403
     assert _count(Person, Person.national_id == c.new.national_id) == 1
 
 
