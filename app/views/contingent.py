@@ -93,6 +93,13 @@ LOOKUPS["transfer_school"] = Lookup(
 
 # -- generated lists ------------------------------------------------------------------------
 
+def _order_kind_field():
+    """The optional kind of an order: an empty first choice, else the enum member."""
+    field = enum_field(_l("Kind"), OrderKind, ORDER_KIND_LABELS, validators=[Optional()])
+    field.kwargs["choices"] = [("", "")] + field.kwargs["choices"]
+    return field
+
+
 def _order_org(item) -> int | None:
     org = getattr(item, "organization", None)
     return org.id if org is not None else item.organization_id
@@ -125,7 +132,7 @@ class OrderView(ScopedModelView):
     add_form_extra_fields = {
         "organization": ScopedAjaxField(_l("Organization"), [DataRequired()],
                                         lookup="writable_organization"),
-        "kind": enum_field(_l("Kind"), OrderKind, ORDER_KIND_LABELS, validators=[Optional()]),
+        "kind": _order_kind_field(),
         "scan_file": FileField(_l("Scan of the order"), [Optional()],
                                description=_l("PDF, JPEG or PNG, at most 5 MB"))}
     edit_form_extra_fields = {k: v for k, v in add_form_extra_fields.items()
