@@ -69,6 +69,9 @@ def check_order(order: Order) -> None:
     org = order.organization or (db.session.get(Organization, order.organization_id)
                                  if order.organization_id else None)
     _required(org, "organization", _l("Organization"))
+    if order.id is not None and order.annulled_on is not None:
+        raise ConflictError(_l("The order is annulled and can no longer be changed"),
+                            field="id", code="order_annulled")
     order.organization_id = org.id
     if getattr(org.kind, "value", org.kind) not in [k.value for k in SCHOOL_KINDS]:
         raise ValidationError(_l("Organization: orders on pupils are issued by a school"),

@@ -89,6 +89,10 @@ def test_annulled_order_backs_no_movement(c):
         svc.enrol(c.new, c.s.c5b, D(2026, 9, 5), o)
     assert err.value.field == "order" and "annulled" in str(err.value)
     assert db.session.get(Order, o.id).annul_reason == "Typing error"
+    o.summary = "Changed"
+    with pytest.raises(ConflictError) as err:
+        svc.check_order(o)
+    assert err.value.code == "order_annulled"
 
 
 # -- enrolment -----------------------------------------------------------------------------
