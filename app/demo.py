@@ -180,6 +180,10 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     db.session.commit()
     build_records_demo(schools, gen, rng)
     db.session.commit()
+    from app.demo_contingent import build_contingent_demo
+
+    build_contingent_demo(schools)
+    db.session.commit()
     return logins
 
 

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 
 def register_apis(appbuilder) -> None:
+    from app.api.contingent import CONTINGENT_APIS
     from app.api.lookup import LookupApi
     from app.api.records import RECORDS_APIS
     from app.api.resources import MembershipApi, OrganizationApi, PersonApi
     from app.api.study import STUDY_APIS
 
-    for api in (OrganizationApi, PersonApi, MembershipApi, LookupApi, *STUDY_APIS, *RECORDS_APIS):
+    apis = [OrganizationApi, PersonApi, MembershipApi, LookupApi]
+    apis += STUDY_APIS
+    apis += RECORDS_APIS
+    apis += CONTINGENT_APIS
+    for api in apis:
         appbuilder.add_api(api)

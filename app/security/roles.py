@@ -181,6 +181,41 @@ _RECORDS = {
 for _role, _perms in _RECORDS.items():
     ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
 
+# --- contingent movements with orders (issue 5) -------------------------------------------
+# the school's writers (coordinator-administrator) add orders and perform movements;
+# director, deputy director and district staff read; teachers have no access. The
+# "ContingentView:<page>" keys grant the menu links of those pages (views/__init__.py).
+_CONTINGENT_MENUS = {"ContingentView:without_class": set(), "ContingentView:book": set(),
+                     "ContingentView:alphabetical": set()}
+CONTINGENT_READ = {
+    "ContingentView": {"can_index", "can_without_class", "can_book", "can_alphabetical",
+                       "can_scan"},
+    "OrderView": READ | {"scan"},
+    "MovementView": READ,
+    "OrderApi": API_READ,
+    "MovementApi": API_READ,
+    **_CONTINGENT_MENUS,
+}
+CONTINGENT_WRITE = {
+    "ContingentView": CONTINGENT_READ["ContingentView"] | {
+        "can_enrol", "can_transfer", "can_exclude", "can_transfer_out", "can_disband",
+        "can_promote", "can_annul_order"},
+    "OrderView": READ | {"can_add", "can_edit", "scan", "annul"},
+    "MovementView": READ,
+    "OrderApi": API_READ | {"can_post", "can_put"},  # never deleted: no DELETE
+    "MovementApi": API_READ | {"can_post"},
+    **_CONTINGENT_MENUS,
+}
+_CONTINGENT = {
+    Role.ministry_admin: CONTINGENT_WRITE, Role.tech_operator: CONTINGENT_WRITE,
+    Role.district_head: CONTINGENT_READ, Role.district_deputy: CONTINGENT_READ,
+    Role.district_admin: CONTINGENT_READ, Role.district_employee: CONTINGENT_READ,
+    Role.school_admin: CONTINGENT_WRITE, Role.director: CONTINGENT_READ,
+    Role.deputy_director: CONTINGENT_READ,
+}
+for _role, _perms in _CONTINGENT.items():
+    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+
 #: every logged-in user may change their own password and language
 COMMON = {
     "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},

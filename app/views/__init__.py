@@ -34,6 +34,26 @@ def register_views(appbuilder) -> None:
     _add(appbuilder, AuditRecordView, _l("Change log"), audit, "fa-history")
     _add(appbuilder, LoginEventView, _l("Logins"), audit, "fa-sign-in")
     register_study_views(appbuilder)
+    _register_contingent(appbuilder)
+
+
+def _register_contingent(appbuilder) -> None:
+    """Contingent: orders, movements, pupils without a class, books (issue 5)."""
+    from app.views.contingent import ContingentView, MovementView, OrderView
+
+    cat = _l("Contingent")
+    _add(appbuilder, ContingentView, _l("Contingent movements"), cat, "fa-exchange")
+    _add(appbuilder, OrderView, _l("Orders"), cat, "fa-file-text")
+    _add(appbuilder, MovementView, _l("Movements"), cat, "fa-random")
+    for key, name, href, icon in (
+            ("without_class", _l("Pupils without a class"), "/contingent/without_class",
+             "fa-user-times"),
+            ("book", _l("Book of pupil movement"), "/contingent/book", "fa-book"),
+            ("alphabetical", _l("Alphabetical book of pupils"), "/contingent/alphabetical",
+             "fa-sort-alpha-asc")):
+        appbuilder.add_link(name, href=href, category=cat, icon=icon)
+        # roles.py grants the menu entry with the page permission (see CONTINGENT_READ)
+        MENUS[f"ContingentView:{key}"] = (name, cat)
 
 
 def register_study_views(appbuilder) -> None:
