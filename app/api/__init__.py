@@ -4,8 +4,9 @@ from __future__ import annotations
 
 def register_apis(appbuilder) -> None:
     from app.api.lookup import LookupApi
+    from app.api.pupil_file import PUPIL_APIS
     from app.api.resources import MembershipApi, OrganizationApi, PersonApi
     from app.api.study import STUDY_APIS
 
-    for api in (OrganizationApi, PersonApi, MembershipApi, LookupApi, *STUDY_APIS):
+    for api in (OrganizationApi, PersonApi, MembershipApi, LookupApi, *STUDY_APIS, *PUPIL_APIS):
         appbuilder.add_api(api)
