@@ -15,7 +15,6 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
 from wtforms import (
     BooleanField,
     DateField,
@@ -329,8 +328,8 @@ class PupilFileOpsView(BaseView):
     @has_access
     def photo_image(self, file_id: int):
         _readable(file_id)
-        row = db.session.execute(select(PupilFile.photo, PupilFile.photo_mime).options(
-            undefer(PupilFile.photo)).where(PupilFile.id == file_id)).first()
+        row = db.session.execute(select(PupilFile.photo, PupilFile.photo_mime)
+                                 .where(PupilFile.id == file_id)).first()
         if row is None or not row.photo:
             abort(404)
         return Response(row.photo, mimetype=row.photo_mime or "application/octet-stream",
