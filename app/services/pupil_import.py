@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
+from sqlalchemy.orm import lazyload
 
 from app.extensions import db
 from app.models.mixins import current_user_id, utcnow
@@ -111,7 +112,9 @@ def _chunks(items: list):
 def known_persons(ids: list[str]) -> dict[str, Person]:
     out: dict[str, Person] = {}
     for chunk in _chunks(sorted(set(ids))):
-        for p in db.session.scalars(select(Person).where(Person.national_id.in_(chunk))):
+        for p in db.session.scalars(select(Person).options(
+                lazyload(Person.memberships), lazyload(Person.user))
+                .where(Person.national_id.in_(chunk))):
             out[p.national_id] = p
     return out
 
