@@ -180,6 +180,10 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     db.session.commit()
     build_records_demo(schools, gen, rng)
     db.session.commit()
+    from app.demo_pupils import build_pupils_demo
+
+    build_pupils_demo(schools, gen, rng)
+    db.session.commit()
     return logins
 
 
