@@ -30,8 +30,8 @@ def make_file(rows: int) -> bytes:
 
     from app.services.national_id import make_iin
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("pupils")
+    wb = Workbook()  # shared strings and a dimension, as in a file saved by Excel
+    ws = wb.active
     ws.append(["last_name", "first_name", "middle_name", "national_id", "class_name",
                "address", "phone", "parent1_name", "parent1_national_id", "parent1_phone",
                "parent1_kind", "parent2_name", "parent2_national_id", "parent2_phone",
