@@ -97,6 +97,8 @@ class PupilFileView(ScopedModelView):
     list_columns = ["person", "birth_date", "organization", "education_form", "arrived_on"]
     order_columns = ["education_form", "arrived_on"]
     search_columns = ["education_form", "arrived_on", "previous_school"]
+    #: FAB's own show page is replaced by ``show``; its columns are general parts only
+    show_columns = ["person", "organization"] + GENERAL_FIELDS
     add_columns = ["person"] + GENERAL_FIELDS
     edit_columns = GENERAL_FIELDS
     base_filters = [["organization_id", PupilFileReadFilter, None]]
@@ -112,12 +114,14 @@ class PupilFileView(ScopedModelView):
         if item.person is None:
             raise ScopeError(_l("%(field)s is required", field=_l("Pupil")), field="person",
                              code="required")
-        if item.organization_id is None:
+        if item.organization_id is None:  # the school where the user enters the pupil
             from app.models.people import Membership, Role
 
-            item.organization_id = db.session.scalar(select(Membership.organization_id).where(
+            orgs = db.session.scalars(select(Membership.organization_id).where(
                 Membership.person_id == item.person.id, Membership.role == Role.student,
-                Membership.end_date.is_(None)).limit(1))
+                Membership.end_date.is_(None))).all()
+            item.organization_id = next((o for o in orgs if can_write_org(o)),
+                                        orgs[0] if orgs else None)
             if item.person.id is not None and service.file_of(item.person.id) is not None:
                 raise ScopeError(_l("Pupil: this pupil already has a personal file"),
                                  field="person", code="file_exists")

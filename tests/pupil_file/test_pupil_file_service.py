@@ -221,3 +221,29 @@ def test_list_page_query_count_does_not_grow(pf, login, count_queries):
         html = c.get("/pupilfiles/list/").get_data(as_text=True)
     assert "Массов1" in html
     assert many.count <= few.count + 2
+
+
+def test_open_and_edit_a_file_through_the_pages(pf, login):
+    """Does the administrator open a file for a pupil without one and edit its general parts,
+    and is a second file for the same pupil refused?"""
+    p = factories.student(pf.net.SA1, None, last="Новенькая", first="Дана")
+    db.session.commit()
+    c = login("school_a_admin")
+    resp = c.post("/pupilfiles/add", data={"person": str(p.id), "education_form": "inclusive",
+                                           "previous_school": "Gymnasium 1"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    f = db.session.scalars(select(PupilFile).where(PupilFile.person_id == p.id)).one()
+    assert f.organization_id == pf.net.SA1.id and f.previous_school == "Gymnasium 1"
+    resp = c.post("/pupilfiles/add", data={"person": str(p.id), "education_form": "full_time"})
+    assert db.session.scalar(select(func.count()).select_from(PupilFile).where(
+        PupilFile.person_id == p.id)) == 1
+    resp = c.post(f"/pupilfiles/edit/{f.id}", data={"education_form": "home",
+                                                     "nationality": "казах"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PupilFile, f.id).nationality == "казах"
+    t = login("teacher_a")
+    assert t.post(f"/pupilfiles/edit/{f.id}", data={"nationality": "x"}).status_code in (
+        302, 403, 404)
+    db.session.expire_all()
+    assert db.session.get(PupilFile, f.id).nationality == "казах"
