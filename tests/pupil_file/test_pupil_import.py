@@ -211,3 +211,14 @@ def test_upload_page_and_permissions(pf, login):
         "org": str(pf.net.SA1.id), "file": (io.BytesIO(_xlsx([_row(2)])), "p.xlsx")},
         content_type="multipart/form-data")
     assert resp.status_code == 403
+
+
+def test_headers_in_another_language(pf):
+    """Is a file with Kazakh headers (parent columns too) and Russian kinship understood?"""
+    headers = ["Тегі", "Аты", "ЖСН / ПИН", "Сынып", "Ата-ана 1: аты-жөні",
+               "Ата-ана 1: туыстық дәрежесі"]
+    row = [_row(1)[0], "Арман", _iin(1), "5 A", "Ученикова Гульнара", "Мать"]
+    outcome = run_import(PUPIL_IMPORT, pf.net.SA1, _xlsx([row], headers), "kk.xlsx")
+    assert outcome.ok, outcome.errors
+    assert outcome.record.created == 1
+    assert _count(ParentLink, ParentLink.kind == "mother") == 2
