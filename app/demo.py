@@ -183,6 +183,9 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     from app.demo_contingent import build_contingent_demo
 
     build_contingent_demo(schools)
+    from app.demo_pupils import build_pupils_demo
+
+    build_pupils_demo(schools, gen, rng)
     db.session.commit()
     return logins
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 def register_apis(appbuilder) -> None:
     from app.api.contingent import CONTINGENT_APIS
     from app.api.lookup import LookupApi
+    from app.api.pupil_file import PUPIL_APIS
     from app.api.records import RECORDS_APIS
     from app.api.resources import MembershipApi, OrganizationApi, PersonApi
     from app.api.study import STUDY_APIS
@@ -13,5 +14,6 @@ def register_apis(appbuilder) -> None:
     apis += STUDY_APIS
     apis += RECORDS_APIS
     apis += CONTINGENT_APIS
+    apis += PUPIL_APIS
     for api in apis:
         appbuilder.add_api(api)

@@ -29,6 +29,7 @@ from app.models.people import (  # noqa: F401
     Role,
     Sex,
 )
+from app.models.pupil_file import PupilAchievement, PupilFile  # noqa: F401
 from app.models.staff import (  # noqa: F401
     Award,
     Education,

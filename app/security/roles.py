@@ -215,6 +215,38 @@ _CONTINGENT = {
 }
 for _role, _perms in _CONTINGENT.items():
     ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+# --- pupils' personal files and the pupils import (issue 5) ------------------------------
+# Row scope and the medical/social parts: app.security.pupil_scope. The sensitive REST
+# resource is granted to school roles only; its filter leaves a teacher only the pupils of
+# their own class (as class teacher).
+_PUPIL_READ_OPS = {"can_print_file", "can_photo_image"}
+PUPILS_ADMIN = {
+    "PupilFileView": READ | {"can_add", "can_edit"},
+    "PupilFileOpsView": _PUPIL_READ_OPS | {"can_sensitive", "can_characterisation",
+                                           "can_photo", "can_parent", "can_consent",
+                                           "can_achievement"},
+    "PupilFileApi": API_READ, "PupilSensitiveApi": API_READ,
+    "ImportView": {"can_upload", "can_template"}, "PupilImportLink": set(),
+}
+PUPILS_SCHOOL_READER = {"PupilFileView": READ, "PupilFileOpsView": _PUPIL_READ_OPS,
+                        "PupilFileApi": API_READ, "PupilSensitiveApi": API_READ}
+PUPILS_TEACHER = dict(PUPILS_SCHOOL_READER,
+                      PupilFileOpsView=_PUPIL_READ_OPS | {"can_characterisation"})
+PUPILS_READER = {"PupilFileView": READ, "PupilFileOpsView": _PUPIL_READ_OPS,
+                 "PupilFileApi": API_READ}
+_PUPILS = {
+    Role.ministry_admin: PUPILS_ADMIN, Role.tech_operator: PUPILS_ADMIN,
+    Role.district_head: PUPILS_READER, Role.district_deputy: PUPILS_READER,
+    Role.district_admin: PUPILS_READER, Role.district_employee: PUPILS_READER,
+    Role.school_admin: PUPILS_ADMIN, Role.director: PUPILS_SCHOOL_READER,
+    Role.deputy_director: PUPILS_SCHOOL_READER, Role.class_teacher: PUPILS_TEACHER,
+    Role.teacher: PUPILS_TEACHER, Role.student: PUPILS_READER, Role.parent: PUPILS_READER,
+}
+for _role, _perms in _PUPILS.items():
+    merged = dict(ROLE_PERMISSIONS[_role])
+    for _view, _names in _perms.items():
+        merged[_view] = set(merged.get(_view, set())) | set(_names)
+    ROLE_PERMISSIONS[_role] = merged
 
 #: every logged-in user may change their own password and language
 COMMON = {

@@ -150,9 +150,22 @@ def _register_records(appbuilder) -> None:
                         icon="fa-upload")
     MENUS["ImportView"] = (_l("Import staff"), staff)
     _add(appbuilder, ImportRecordView, _l("Import history"), staff, "fa-history")
+    _register_pupil_files(appbuilder)
     _add(appbuilder, BlankView, _l("Strict-report blanks"), docs, "fa-file-text-o")
     _add(appbuilder, BlankHistoryView, _l("History of blanks"), docs, "fa-history")
     _add(appbuilder, IssuedCertificateView, _l("Issued certificates"), docs, "fa-certificate")
     _add(appbuilder, IssuedCommendationView, _l("Issued commendation letters"), docs,
          "fa-star")
     appbuilder.add_view_no_menu(BlankOpsView)
+
+
+def _register_pupil_files(appbuilder) -> None:
+    """Pupils' personal files and the pupils-with-parents import (issue 5)."""
+    from app.views.pupil_file import PupilFileOpsView, PupilFileView
+
+    pupils = _l("Pupils")
+    _add(appbuilder, PupilFileView, _l("Pupils' personal files"), pupils, "fa-folder-open")
+    appbuilder.add_view_no_menu(PupilFileOpsView)
+    appbuilder.add_link(_l("Import pupils with parents"), href="/imports/pupils",
+                        category=pupils, icon="fa-upload")
+    MENUS["PupilImportLink"] = (_l("Import pupils with parents"), pupils)
