@@ -163,3 +163,30 @@ def readable_student_ids(scope: UserScope | None = None) -> set[int]:
         ids |= set(db.session.scalars(
             select(ParentLink.student_id).where(ParentLink.parent_id.in_(parents))))
     return ids
+
+
+def final_writer(class_id: int, subject_id: int, period_ids, scope: UserScope | None = None
+                 ) -> int | None:
+    """The user's person that sets the period (or year) grades of a class x subject, or None.
+
+    Rule (jgrades decision, docs/journal-grades.md): the teacher of any lesson of the class
+    and subject in the periods, or the substitute of the most recent of those lessons (a
+    teacher standing in until the end of the term); with an active membership in the school.
+    The director, the class teacher (unless they teach it) and a one-day substitute do not.
+    One query."""
+    scope = scope or current_scope()
+    if not scope.person_ids or not scope.read_ids or not period_ids:
+        return None
+    rows = db.session.execute(
+        select(Lesson.organization_id, Lesson.teacher_id, Lesson.substitute_teacher_id)
+        .where(Lesson.class_id == class_id, Lesson.subject_id == subject_id,
+               Lesson.period_id.in_(sorted(period_ids)))
+        .order_by(Lesson.date.desc(), Lesson.number.desc())).all()
+    for i, (org_id, teacher_id, substitute_id) in enumerate(rows):
+        if org_id not in scope.read_ids:
+            continue
+        if teacher_id in scope.person_ids:
+            return teacher_id
+        if i == 0 and substitute_id in scope.person_ids:
+            return substitute_id
+    return None

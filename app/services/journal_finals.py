@@ -1,0 +1,501 @@
+"""Period and year grades of the class journal (issue 4, "Term and year grades").
+
+:func:`section_finals` computes, for every pupil of a class x subject x period, the value the
+school's grading policy gives from the period's marks (the *computed* value, exact to three
+decimals), the mark it suggests, and the final grades already set; it runs a fixed number of
+queries whatever the number of pupils and marks (the journal grid calls it).
+
+:func:`set_final` is the teacher's confirmation of a period or year grade, with the policy's
+limits, the closure of the period, temporary access grants, version conflicts and history.
+
+Which marks feed which policy (decisions, documented in docs/journal-grades.md):
+
+* ``kg_weighted`` (seed 003 §23-§24): marks of category *control* are the control marks; every
+  other mark that is a plain mark (not a summative score) is an intermediate mark.
+* ``kz_criteria``: *formative* marks give a percent each - the score out of the mark's
+  ``max_score`` when it has one, otherwise the 5-point mark out of 5 (5 -> 100 %, 4 -> 80 %);
+  *summative for a section* marks are ``(score, max_score)`` pairs; *summative for a term*
+  marks are added into one pair. Intermediate and control marks do not count.
+* ``plain_average``: every plain mark (summative scores are left out).
+
+Marks out of range or a policy that has nothing to compute from give ``computed`` None.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.journal import (
+    SCORED_CATEGORIES,
+    ChangeKind,
+    FinalGrade,
+    FinalKind,
+    GradingPolicyName,
+    JournalChange,
+    Mark,
+    MarkCategory,
+)
+from app.models.study import SchoolClass, StudyPeriod, Subject
+from app.models.timetable import Lesson
+from app.services import journal_clock
+from app.services.errors import ConflictError, ScopeError, ValidationError
+from app.services.grading import (
+    MAX_BONUS,
+    FinalValue,
+    KazakhCriteriaPolicy,
+    KazakhInputs,
+    KazakhWeights,
+    KyrgyzInputs,
+    KyrgyzWeightedPolicy,
+    PlainAveragePolicy,
+    PlainInputs,
+    TermResult,
+    round_half_up,
+    to_fraction,
+    year_grade,
+)
+from app.services.journal_settings import EffectiveSettings, effective_settings
+
+MARK_VALUES = ("2", "3", "4", "5")
+SPECIAL_VALUES = (FinalValue.NOT_ATTESTED.value, FinalValue.EXEMPT.value)
+
+
+# ---------------------------------------------------------------- computing (pure)
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    """One mark as the policies need it."""
+
+    value: int
+    category: MarkCategory
+    max_score: int | None = None
+
+
+def _category(value) -> MarkCategory:
+    return value if isinstance(value, MarkCategory) else MarkCategory(value)
+
+
+def _kg(settings: EffectiveSettings, marks: list[MarkRow], bonus) -> TermResult | None:
+    plain = [m for m in marks if _category(m.category) not in SCORED_CATEGORIES]
+    control = [m.value for m in plain if _category(m.category) is MarkCategory.control]
+    intermediate = [m.value for m in plain if _category(m.category) is not MarkCategory.control]
+    if not control and not intermediate:
+        return None
+    try:
+        return KyrgyzWeightedPolicy().compute(KyrgyzInputs(intermediate, control, bonus))
+    except ValidationError as err:
+        if err.code == "bonus_range":
+            raise
+        return None
+
+
+def _kz(settings: EffectiveSettings, marks: list[MarkRow], bonus) -> TermResult | None:
+    formative: list[Fraction] = []
+    section: list[tuple[int, int]] = []
+    term_score = term_max = 0
+    for m in marks:
+        cat = _category(m.category)
+        if cat is MarkCategory.formative and (m.max_score or 5) > 0:
+            formative.append(Fraction(m.value * 100, m.max_score or 5))
+        elif cat is MarkCategory.summative_section and m.max_score:
+            section.append((m.value, m.max_score))
+        elif cat is MarkCategory.summative_term and m.max_score:
+            term_score, term_max = term_score + m.value, term_max + m.max_score
+    if not (formative or section or term_max):
+        return None
+    inputs = KazakhInputs(formative=formative, section=section,
+                          term=(term_score, term_max) if term_max else None)
+    try:
+        return KazakhCriteriaPolicy(KazakhWeights(
+            settings.weight_formative, settings.weight_section, settings.weight_term,
+        )).compute(inputs)
+    except ValidationError:
+        return None
+
+
+def _plain(settings: EffectiveSettings, marks: list[MarkRow], bonus) -> TermResult | None:
+    plain = [m.value for m in marks if _category(m.category) not in SCORED_CATEGORIES]
+    if not plain:
+        return None
+    try:
+        return PlainAveragePolicy().compute(PlainInputs(plain))
+    except ValidationError:
+        return None
+
+
+_COMPUTE = {GradingPolicyName.kg_weighted: _kg, GradingPolicyName.kz_criteria: _kz,
+            GradingPolicyName.plain_average: _plain}
+
+
+def compute_period(settings: EffectiveSettings, marks: list[MarkRow],
+                   bonus=0) -> TermResult | None:
+    """The policy's result for one pupil's marks of a period, or None when the policy has
+    nothing to compute from (or a mark is out of range). ``bonus`` only counts for
+    ``kg_weighted`` and is checked there (0..0.3, code ``bonus_range``)."""
+    return _COMPUTE[GradingPolicyName(settings.grading_policy)](settings, marks, bonus)
+
+
+def _computed_text(result: TermResult | None) -> str | None:
+    return None if result is None else str(result.exact)
+
+
+def _is_numeric(value: str | None) -> bool:
+    return value in MARK_VALUES
+
+
+def suggested_year(period_values: list[str | None]) -> str | None:
+    """The year grade the period grades give (``grading.year_grade``), or None until every
+    period of the year has a grade."""
+    if not period_values or any(v is None for v in period_values):
+        return None
+    grades = [int(v) if _is_numeric(v) else v for v in period_values]
+    try:
+        return str(year_grade(grades))
+    except ValidationError:
+        return None
+
+
+# ---------------------------------------------------------------- section_finals
+
+
+def _year_periods(period: StudyPeriod) -> list[StudyPeriod]:
+    """The periods of ``period``'s year of the same kind (quarters, semesters...), by start."""
+    return list(db.session.scalars(
+        select(StudyPeriod).where(StudyPeriod.year_id == period.year_id,
+                                  StudyPeriod.kind == period.kind)
+        .order_by(StudyPeriod.starts_on, StudyPeriod.id)))
+
+
+def _empty_row() -> dict:
+    return {"computed": None, "suggested": None, "percent": None, "final": None,
+            "version": None, "bonus": None, "closed": False, "year_computed": None,
+            "year_suggested": None, "year_final": None, "year_version": None}
+
+
+def section_finals(class_id: int, subject_id: int, period_id: int,
+                   student_ids) -> dict[int, dict]:
+    """Per pupil of the section: ``computed`` (the policy's exact value as text with three
+    decimals - a mark like "4.233", or a percent like "72.500" under ``kz_criteria``),
+    ``suggested`` (the mark it rounds to, "2".."5"), ``percent`` (criteria: whole percent),
+    ``final`` ("2".."5", "na", "ex" or None), ``version`` and ``bonus`` of the period final,
+    ``closed`` (a period final exists: marks are closed), and for the year ``year_computed``
+    (average of the period grades), ``year_suggested``, ``year_final``, ``year_version``.
+
+    A subject without attestation has no final grade: every value is None. Six queries at
+    most (period, subject, settings, marks, finals, periods of the year), whatever the size.
+    No scope check: the caller has checked that the user reads the section."""
+    ids = sorted({int(i) for i in student_ids})
+    result = {sid: _empty_row() for sid in ids}
+    if not ids:
+        return result
+    period = db.session.get(StudyPeriod, period_id)
+    subject = db.session.get(Subject, subject_id)
+    if period is None or subject is None or subject.without_attestation:
+        return result
+    settings = effective_settings(subject.organization)
+    rows = db.session.execute(
+        select(Mark.student_id, Mark.value, Mark.category, Mark.max_score)
+        .join(Lesson, Lesson.id == Mark.lesson_id)
+        .where(Lesson.class_id == class_id, Lesson.subject_id == subject_id,
+               Lesson.period_id == period_id, Mark.student_id.in_(ids))
+        .order_by(Mark.student_id, Lesson.date, Lesson.number, Mark.position)
+    ).all()
+    marks: dict[int, list[MarkRow]] = defaultdict(list)
+    for sid, value, category, max_score in rows:
+        marks[sid].append(MarkRow(value, category, max_score))
+    finals = db.session.scalars(
+        select(FinalGrade).where(FinalGrade.student_id.in_(ids),
+                                 FinalGrade.subject_id == subject_id,
+                                 FinalGrade.year_id == period.year_id)).all()
+    periods = _year_periods(period)
+    by_student: dict[int, dict] = defaultdict(dict)
+    for f in finals:
+        by_student[f.student_id][f.period_id if f.kind == FinalKind.period else "year"] = f
+    for sid in ids:
+        row = result[sid]
+        res = compute_period(settings, marks.get(sid, []))
+        row["computed"] = _computed_text(res)
+        row["suggested"] = None if res is None else str(res.rounded)
+        row["percent"] = None if res is None else res.percent
+        own = by_student.get(sid, {})
+        final = own.get(period_id)
+        if final is not None:
+            row.update(final=final.value, version=final.version, closed=True,
+                       bonus=None if final.bonus is None else str(final.bonus))
+        values = [own[p.id].value if p.id in own else None for p in periods]
+        numeric = [int(v) for v in values if _is_numeric(v)]
+        if numeric:
+            row["year_computed"] = str((Decimal(sum(numeric)) / len(numeric))
+                                       .quantize(Decimal("0.001")))
+        row["year_suggested"] = suggested_year(values)
+        year = own.get("year")
+        if year is not None:
+            row.update(year_final=year.value, year_version=year.version)
+    return result
+
+
+# ---------------------------------------------------------------- set_final
+
+
+class FinalConflictError(ConflictError):
+    """The final grade changed since the client read it (``server``: the current final)."""
+
+    def __init__(self, server: FinalGrade | None):
+        super().__init__(_l("This grade was changed by someone else; reload it and try again"),
+                         field="base_version", code="final_conflict")
+        self.server = server
+
+
+def final_as_dict(final: FinalGrade | None) -> dict | None:
+    if final is None:
+        return None
+    return {"id": final.id, "student_id": final.student_id, "class_id": final.class_id,
+            "subject_id": final.subject_id, "period_id": final.period_id,
+            "kind": FinalKind(final.kind).value, "value": final.value,
+            "computed": final.computed,
+            "bonus": None if final.bonus is None else str(final.bonus),
+            "version": final.version}
+
+
+def _parse_bonus(bonus) -> Fraction | None:
+    if bonus is None or bonus == "":
+        return None
+    try:
+        value = to_fraction(str(bonus).replace(",", ".") if isinstance(bonus, str) else bonus)
+    except (TypeError, ValueError, ZeroDivisionError, InvalidOperation):
+        value = Fraction(-1)
+    if not 0 <= value <= MAX_BONUS:
+        raise ValidationError(_l("The bonus must be from 0 to %(max)s", max="0.3"),
+                              field="bonus", code="bonus_range")
+    return value
+
+
+def _normalise_value(value) -> str:
+    text = str(value).strip().lower() if value is not None else ""
+    if text in MARK_VALUES or text in SPECIAL_VALUES:
+        return text
+    raise ValidationError(
+        _l("%(value)s is not a grade; use a mark, na or ex", value=text or "-"),
+        field="value", code="final_value_unknown")
+
+
+def final_author(scope, class_id: int, subject_id: int, period_ids: list[int]) -> int | None:
+    """The user's person that may set the section's grades (journal_scope.final_writer)."""
+    from app.security.journal_scope import final_writer  # noqa: PLC0415 (scope rules)
+
+    return final_writer(class_id, subject_id, period_ids, scope)
+
+
+def set_final(scope, *, class_id: int, subject_id: int, period_id: int | None,
+              student_id: int, value, bonus=None, base_version: int | None = None,
+              reason: str | None = None, commit: bool = True) -> FinalGrade:
+    """Set or confirm a pupil's period grade (``period_id``) or year grade (None).
+
+    Rules, each refusal naming its field:
+    - the subject has attestation (``subject``/``without_attestation``); the pupil is
+      enrolled in the class... (checked through the marks' class by the caller's section);
+    - the user is the section's teacher (:func:`final_author`), else ScopeError (403);
+    - ``value`` is "2".."5", "na" or "ex"; "na" and "ex" are always allowed;
+    - a mark must be within the policy's limits: ``kg_weighted`` - the rounded value of
+      (exact + bonus), bonus 0..0.3; ``kz_criteria`` - the mark of the weighted percent;
+      ``plain_average`` - the rounded average (code ``final_out_of_limits``); a mark with
+      nothing to compute from is refused (``no_marks``);
+    - the year grade: a mark only once every period has a grade, and only the mark
+      ``grading.year_grade`` gives (``periods_missing`` / ``final_out_of_limits``);
+    - an existing final is closed: it changes only under an active access grant for the
+      section (for the year grade: a grant for the year's last period) with a reason
+      (``period_closed`` / ``reason_required``);
+    - ``base_version`` must be the stored version (None for a new final), else
+      :class:`FinalConflictError` (409).
+    Writes one JournalChange (kind final) per change; one transaction."""
+    from app.security.journal_scope import active_grant  # noqa: PLC0415
+
+    value = _normalise_value(value)
+    subject = db.session.get(Subject, subject_id)
+    school_class = db.session.get(SchoolClass, class_id)
+    if subject is None or school_class is None or subject.organization_id != \
+            school_class.organization_id:
+        raise ValidationError(_l("Unknown class or subject"), field="subject_id",
+                              code="section_unknown")
+    if subject.without_attestation:
+        raise ValidationError(_l("The subject %(subject)s is without attestation; it has no "
+                                 "final grade", subject=subject.name),
+                              field="subject_id", code="without_attestation")
+    if period_id is not None:
+        period = db.session.get(StudyPeriod, period_id)
+        if period is None or period.year_id != school_class.year_id:
+            raise ValidationError(_l("The period is not a period of the class's year"),
+                                  field="period_id", code="period_unknown")
+        periods = _year_periods(period)
+    else:
+        period = None
+        periods = list(db.session.scalars(
+            select(StudyPeriod).where(StudyPeriod.year_id == school_class.year_id)
+            .order_by(StudyPeriod.starts_on, StudyPeriod.id)))
+        kinds = {p.kind for p in periods}
+        if len(kinds) > 1:  # a year with quarters and semesters: the year grade uses quarters
+            periods = [p for p in periods if p.kind == sorted(kinds)[0]]
+    author = final_author(scope, class_id, subject_id,
+                          [period_id] if period_id is not None else [p.id for p in periods])
+    if author is None:
+        raise ScopeError(_l("Only the teacher of this class and subject sets its grades"),
+                         field="subject_id", code="not_section_teacher")
+    kind = FinalKind.period if period_id is not None else FinalKind.year
+    existing = db.session.scalars(
+        select(FinalGrade).where(FinalGrade.student_id == student_id,
+                                 FinalGrade.subject_id == subject_id,
+                                 FinalGrade.year_id == school_class.year_id,
+                                 FinalGrade.kind == kind,
+                                 FinalGrade.period_id.is_(None) if period_id is None
+                                 else FinalGrade.period_id == period_id)
+        .with_for_update()).first()
+    if existing is not None and (base_version is None or int(base_version) != existing.version):
+        raise FinalConflictError(existing)
+    if existing is None and base_version not in (None, 0, "0"):
+        raise FinalConflictError(None)
+    parsed_bonus = _parse_bonus(bonus)
+    settings = effective_settings(subject.organization)
+    computed_text: str | None = None
+    if kind is FinalKind.period:
+        rows = db.session.execute(
+            select(Mark.value, Mark.category, Mark.max_score)
+            .join(Lesson, Lesson.id == Mark.lesson_id)
+            .where(Lesson.class_id == class_id, Lesson.subject_id == subject_id,
+                   Lesson.period_id == period_id, Mark.student_id == student_id)).all()
+        marks = [MarkRow(v, c, m) for v, c, m in rows]
+        if not rows and value in MARK_VALUES:
+            _enrolment_or_marks_error()
+        _check_period_value(settings, marks, value, parsed_bonus)
+        result = compute_period(settings, marks)
+        computed_text = _computed_text(result)
+    else:
+        own = {f.period_id: f.value for f in db.session.scalars(
+            select(FinalGrade).where(FinalGrade.student_id == student_id,
+                                     FinalGrade.subject_id == subject_id,
+                                     FinalGrade.kind == FinalKind.period,
+                                     FinalGrade.period_id.in_([p.id for p in periods])))}
+        values = [own.get(p.id) for p in periods]
+        if parsed_bonus:
+            raise ValidationError(_l("A year grade has no bonus"), field="bonus",
+                                  code="bonus_range")
+        if value in MARK_VALUES:
+            if any(v is None for v in values):
+                raise ValidationError(
+                    _l("The year grade is set once every period has a grade"),
+                    field="period_id", code="periods_missing")
+            expected = suggested_year(values)
+            if value != expected:
+                raise ValidationError(
+                    _l("The year grade must be %(mark)s, the average of the period grades",
+                       mark=expected or "-"),
+                    field="value", code="final_out_of_limits")
+        numeric = [int(v) for v in values if _is_numeric(v)]
+        if numeric:
+            computed_text = str((Decimal(sum(numeric)) / len(numeric))
+                                .quantize(Decimal("0.001")))
+    grant = None
+    if existing is not None:
+        if existing.value == value and _same_bonus(existing.bonus, parsed_bonus):
+            return existing  # a repeated confirmation changes nothing
+        grant_period = period_id if period_id is not None else periods[-1].id
+        grant = active_grant(scope.person_ids, class_id, subject_id, grant_period,
+                             journal_clock.today())
+        if grant is None:
+            raise ValidationError(
+                _l("The grade is set and the period is closed; it changes only under a "
+                   "temporary access grant"), field="period_id", code="period_closed")
+        if not (reason or "").strip():
+            raise ValidationError(_l("Give the reason for changing a closed grade"),
+                                  field="reason", code="reason_required")
+    old_value = existing.value if existing is not None else None
+    if existing is None:
+        existing = FinalGrade(organization_id=subject.organization_id,
+                              year_id=school_class.year_id, kind=kind, period_id=period_id,
+                              class_id=class_id, subject_id=subject_id,
+                              student_id=student_id, version=1)
+        db.session.add(existing)
+    else:
+        existing.version = (existing.version or 1) + 1
+        existing.class_id = class_id
+    existing.value = value
+    existing.computed = computed_text
+    existing.bonus = None if parsed_bonus is None else Decimal(parsed_bonus.numerator) / \
+        Decimal(parsed_bonus.denominator)
+    db.session.flush()
+    db.session.add(JournalChange(
+        organization_id=subject.organization_id, at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        user_id=scope.user_id, author_id=author, kind=ChangeKind.final, class_id=class_id,
+        subject_id=subject_id, period_id=period_id, student_id=student_id,
+        old_value=old_value, new_value=_history_text(value, parsed_bonus),
+        reason=(reason or "").strip() or None, grant_id=grant.id if grant else None))
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+    return existing
+
+
+def _same_bonus(stored: Decimal | None, new: Fraction | None) -> bool:
+    return (stored or 0) == (0 if new is None else Decimal(new.numerator) / new.denominator)
+
+
+def _history_text(value: str, bonus: Fraction | None) -> str:
+    if bonus:
+        return f"{value} (+{float(bonus):g})"
+    return value
+
+
+def _enrolment_or_marks_error():
+    raise ValidationError(_l("There are no marks to compute a result from"),
+                          field="marks", code="no_marks")
+
+
+def _check_period_value(settings: EffectiveSettings, marks: list[MarkRow], value: str,
+                        bonus: Fraction | None) -> None:
+    """Refuse a period mark outside the policy's limits (``na``/``ex`` always pass)."""
+    if value in SPECIAL_VALUES:
+        if bonus:
+            raise ValidationError(_l("Only a mark takes a bonus"), field="bonus",
+                                  code="bonus_range")
+        return
+    policy = GradingPolicyName(settings.grading_policy)
+    if bonus and policy is not GradingPolicyName.kg_weighted:
+        raise ValidationError(_l("A bonus is added only under the Kyrgyz regulation"),
+                              field="bonus", code="bonus_range")
+    result = compute_period(settings, marks, bonus or 0)
+    if result is None:
+        _enrolment_or_marks_error()
+    mark = int(value)
+    if policy is GradingPolicyName.kg_weighted and bonus is None:
+        high = compute_period(settings, marks, MAX_BONUS)
+        allowed = sorted({result.rounded, high.rounded if high else result.rounded})
+        if mark in allowed:
+            return
+        raise ValidationError(
+            _l("The grade must be from %(low)s to %(high)s: the computed %(exact)s plus a "
+               "bonus of at most 0.3, rounded", low=allowed[0], high=allowed[-1],
+               exact=str(result.exact)),
+            field="value", code="final_out_of_limits")
+    if mark != result.rounded:
+        if policy is GradingPolicyName.kg_weighted:
+            message = _l("With this bonus the grade must be %(mark)s (computed %(exact)s)",
+                         mark=result.rounded, exact=str(result.exact))
+        elif policy is GradingPolicyName.kz_criteria:
+            message = _l("The grade must be %(mark)s: %(percent)s%% by the criteria",
+                         mark=result.rounded, percent=result.percent)
+        else:
+            message = _l("The grade must be %(mark)s, the rounded average %(exact)s",
+                         mark=result.rounded, exact=str(result.exact))
+        raise ValidationError(message, field="value", code="final_out_of_limits")
+
+
+__all__ = ["FinalConflictError", "MarkRow", "compute_period", "final_as_dict",
+           "final_author", "round_half_up", "section_finals", "set_final", "suggested_year"]
