@@ -190,3 +190,40 @@ def final_writer(class_id: int, subject_id: int, period_ids, scope: UserScope | 
         if i == 0 and substitute_id in scope.person_ids:
             return substitute_id
     return None
+
+
+def final_read_clause(scope: UserScope | None = None):
+    """SQL condition on :class:`FinalGrade` rows the user reads: the section's readers
+    (:func:`section_read_clause`) or the pupil's own / a parent's children's grades."""
+    from app.models.journal import FinalGrade
+
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [section_read_clause(FinalGrade.class_id, FinalGrade.subject_id,
+                                 FinalGrade.organization_id, scope)]
+    own = readable_student_ids(scope)
+    if own:
+        parts.append(FinalGrade.student_id.in_(sorted(own)))
+    return or_(*parts)
+
+
+def grant_admin_clause(org_column, scope: UserScope | None = None):
+    """SQL condition: the user grants temporary access in the organisation ``org_column``
+    (:func:`can_grant_access`: the school's administrator, director, deputy directors)."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    return org_column.in_(sorted(scope.staff_read_ids)) if scope.staff_read_ids else false()
+
+
+def grant_read_clause(scope: UserScope | None = None):
+    """SQL condition on :class:`AccessGrant` rows the user reads: staff and district staff
+    of the school read all of them; a teacher reads the grants given to them."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [staff_read_clause(AccessGrant.organization_id, scope)]
+    if scope.person_ids:
+        parts.append(AccessGrant.grantee_id.in_(_mine(scope)))
+    return or_(*parts)

@@ -57,7 +57,6 @@ from app.services.grading import (
     PlainAveragePolicy,
     PlainInputs,
     TermResult,
-    round_half_up,
     to_fraction,
     year_grade,
 )
@@ -505,6 +504,53 @@ def set_final(scope, *, class_id: int, subject_id: int, period_id: int | None,
     return existing
 
 
+def section_pupil_ids(class_id: int, period: StudyPeriod) -> list[int]:
+    """Pupils enrolled in the class at some time of the period (one query)."""
+    return sorted(set(db.session.scalars(
+        select(ClassEnrollment.person_id).where(
+            ClassEnrollment.class_id == class_id, ClassEnrollment.from_date <= period.ends_on,
+            or_(ClassEnrollment.to_date.is_(None),
+                ClassEnrollment.to_date >= period.starts_on)))))
+
+
+def confirm_section(scope, *, class_id: int, subject_id: int,
+                    period_id: int) -> tuple[int, int]:
+    """Confirm the suggested period grade of every pupil of the section who has none yet
+    (the teacher's "confirm all" action), in one transaction. Pupils with nothing to compute
+    from are left for the teacher. Returns (confirmed, left). Same scope as
+    :func:`set_final`; a fixed number of queries plus one insert per grade."""
+    sec = _load_section(class_id, subject_id, period_id)
+    author = final_author(scope, class_id, subject_id, [period_id])
+    if author is None:
+        raise ScopeError(_l("Only the teacher of this class and subject sets its grades"),
+                         field="subject_id", code="not_section_teacher")
+    period = next(p for p in sec.periods if p.id == period_id)
+    ids = section_pupil_ids(class_id, period)
+    rows = section_finals(class_id, subject_id, period_id, ids)
+    done = left = 0
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for sid in ids:
+        row = rows[sid]
+        if row["final"] is not None:
+            continue
+        if row["suggested"] is None:
+            left += 1
+            continue
+        db.session.add(FinalGrade(
+            organization_id=sec.subject.organization_id, year_id=sec.school_class.year_id,
+            kind=FinalKind.period, period_id=period_id, class_id=class_id,
+            subject_id=subject_id, student_id=sid, value=row["suggested"],
+            computed=row["computed"], version=1))
+        db.session.add(JournalChange(
+            organization_id=sec.subject.organization_id, at=now, user_id=scope.user_id,
+            author_id=author, kind=ChangeKind.final, class_id=class_id,
+            subject_id=subject_id, period_id=period_id, student_id=sid, old_value=None,
+            new_value=row["suggested"]))
+        done += 1
+    db.session.commit()
+    return done, left
+
+
 def _decimal(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
 
@@ -563,5 +609,6 @@ def _check_period_value(settings: EffectiveSettings, marks: list[MarkRow], value
         raise ValidationError(message, field="value", code="final_out_of_limits")
 
 
-__all__ = ["FinalConflictError", "MarkRow", "compute_period", "final_as_dict",
-           "final_author", "round_half_up", "section_finals", "set_final", "suggested_year"]
+__all__ = ["FinalConflictError", "MarkRow", "compute_period", "confirm_section",
+           "final_as_dict", "final_author", "section_finals", "section_pupil_ids",
+           "set_final", "suggested_year"]

@@ -34,6 +34,16 @@ def register_views(appbuilder) -> None:
     _add(appbuilder, AuditRecordView, _l("Change log"), audit, "fa-history")
     _add(appbuilder, LoginEventView, _l("Logins"), audit, "fa-sign-in")
     register_study_views(appbuilder)
+    register_journal_grade_views(appbuilder)
+
+
+def register_journal_grade_views(appbuilder) -> None:
+    """Journal (issue 4): access grants and journal settings (jgrades)."""
+    from app.views.journal_admin import AccessGrantView, JournalSettingsView
+
+    journal = _l("Journal")
+    _add(appbuilder, AccessGrantView, _l("Access grants"), journal, "fa-unlock-alt")
+    _add(appbuilder, JournalSettingsView, _l("Journal settings"), journal, "fa-sliders")
 
 
 def register_study_views(appbuilder) -> None:
