@@ -241,6 +241,17 @@ def section_finals(class_id: int, subject_id: int, period_id: int,
     return result
 
 
+def period_closed(student_id: int, subject_id: int, period_id: int) -> bool:
+    """Is the pupil's period closed for the subject (a period grade exists)? One query.
+    The journal's cells use it: a closed period opens only under an access grant."""
+    return db.session.execute(
+        select(FinalGrade.id).where(FinalGrade.student_id == student_id,
+                                    FinalGrade.subject_id == subject_id,
+                                    FinalGrade.kind == FinalKind.period,
+                                    FinalGrade.period_id == period_id).limit(1)
+    ).first() is not None
+
+
 # ---------------------------------------------------------------- set_final
 
 
@@ -610,5 +621,5 @@ def _check_period_value(settings: EffectiveSettings, marks: list[MarkRow], value
 
 
 __all__ = ["FinalConflictError", "MarkRow", "compute_period", "confirm_section",
-           "final_as_dict", "final_author", "section_finals", "section_pupil_ids",
+           "final_as_dict", "final_author", "period_closed", "section_finals", "section_pupil_ids",
            "set_final", "suggested_year"]
