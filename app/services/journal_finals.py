@@ -304,10 +304,17 @@ def final_author(scope, class_id: int, subject_id: int, period_ids: list[int]) -
     return final_writer(class_id, subject_id, period_ids, scope)
 
 
+@dataclass(frozen=True)
+class _ClassRef:
+    id: int
+    organization_id: int
+    year_id: int
+
+
 @dataclass
 class _Section:
     subject: Subject
-    school_class: SchoolClass
+    school_class: _ClassRef
     period_id: int | None
     periods: list[StudyPeriod]
 
@@ -323,7 +330,10 @@ class _Section:
 
 def _load_section(class_id: int, subject_id: int, period_id: int | None) -> _Section:
     subject = db.session.get(Subject, subject_id)
-    school_class = db.session.get(SchoolClass, class_id)
+    row = db.session.execute(
+        select(SchoolClass.id, SchoolClass.organization_id, SchoolClass.year_id)
+        .where(SchoolClass.id == class_id)).first()
+    school_class = _ClassRef(*row) if row is not None else None
     if subject is None or school_class is None or \
             subject.organization_id != school_class.organization_id:
         raise ValidationError(_l("Unknown class or subject"), field="subject_id",

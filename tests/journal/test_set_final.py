@@ -184,3 +184,16 @@ def test_criteria_and_plain_limits(app, db, net):
     put_marks(s.lessons, s.pupils[1], [(5, "intermediate"), (4, "control")])
     assert _refused(_set, s, "4", pupil=s.pupils[1]).code == "final_out_of_limits"
     assert _set(s, "5", pupil=s.pupils[1]).computed == "4.500"
+
+
+def test_set_final_query_count(kg, count_queries):
+    """How many queries does setting one period grade take (a handful, independent of the
+    number of marks)?"""
+    s = kg
+    args = dict(class_id=s.c5a.id, subject_id=s.math.id, period_id=s.q1.id,
+                student_id=s.pupil.id)
+    db.session.expire_all()
+    scope = s.teacher
+    with count_queries() as counter:
+        set_final(scope, value="4", **args)
+    assert counter.count <= 12  # measured 12 with the two inserts
