@@ -180,6 +180,11 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     db.session.commit()
     build_records_demo(schools, gen, rng)
     db.session.commit()
+    # period grades: keep this after the journal demo (app/demo_journal.py), it needs marks
+    from app.demo_grades import build_grades_demo
+
+    build_grades_demo(schools)
+    db.session.commit()
     return logins
 
 

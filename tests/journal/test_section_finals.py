@@ -100,3 +100,20 @@ def test_fixed_query_count(app, db, net, count_queries):
         rows = section_finals(*args, ids)
     assert one.count == many.count <= 6
     assert rows[ids[1]]["computed"] == "4.200"
+
+
+def test_demo_closes_first_quarter(app, db, net):
+    """Does the demo set the computed first-quarter grade of every pupil with marks of a
+    closed demo class (with a history row), and do nothing the second time?"""
+    from app.demo_grades import build_grades_demo
+    from app.models.journal import JournalChange
+
+    s = factories.journal_school(net)
+    set_policy(net.SA1.id, "kg_weighted")
+    put_marks(s.lessons, s.pupil, KG_EXAMPLE)
+    assert build_grades_demo([net.SA1]) == 1
+    db.session.commit()
+    final = db.session.query(FinalGrade).one()
+    assert (final.student_id, final.value, final.computed) == (s.pupil.id, "4", "4.233")
+    assert db.session.query(JournalChange).one().author_id == s.t1.id
+    assert build_grades_demo([net.SA1]) == 0
