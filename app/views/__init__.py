@@ -40,10 +40,12 @@ def register_views(appbuilder) -> None:
 def register_journal_grade_views(appbuilder) -> None:
     """Journal (issue 4): access grants and journal settings (jgrades)."""
     from app.views.journal_admin import AccessGrantView, JournalSettingsView
+    from app.views.journal_finals import JournalFinalsView
 
     journal = _l("Journal")
     _add(appbuilder, AccessGrantView, _l("Access grants"), journal, "fa-unlock-alt")
     _add(appbuilder, JournalSettingsView, _l("Journal settings"), journal, "fa-sliders")
+    appbuilder.add_view_no_menu(JournalFinalsView)
 
 
 def register_study_views(appbuilder) -> None:

@@ -106,3 +106,24 @@ def test_final_grade_resource_scope(s, login, net):
     assert login("pupil_a").get(f"/api/v1/final_grade/{other.id}").status_code == 404
     assert login("director_a").post("/api/v1/final_grade/", json={}).status_code in (403, 404,
                                                                                        405)
+
+
+def test_section_grades_page(s, login, net):
+    """Does the section's grades page show computed values to its readers (teacher with the
+    confirm button, director without), 404 for a teacher of another school, and does the
+    teacher's "Confirm all" set the grades while the director's is refused?"""
+    url = f"/journalfinals/{s.c5a.id}/{s.math.id}/{s.q1.id}"
+    teacher = login("teacher_a")
+    page = teacher.get(url).get_data(as_text=True)
+    assert "4.233" in page and "Confirm all computed grades" in page
+    director = login("director_a")
+    page = director.get(url).get_data(as_text=True)
+    assert "4.233" in page and "Confirm all computed grades" not in page
+    director.post(url + "/confirm")
+    assert db.session.query(FinalGrade).count() == 0
+    factories.make_user(net.teacher_b.person, "teacher_b")
+    db.session.commit()
+    assert login("teacher_b").get(url).status_code in (302, 403, 404)
+    page = teacher.post(url + "/confirm", follow_redirects=True).get_data(as_text=True)
+    assert "Grades confirmed: 2" in page
+    assert db.session.query(FinalGrade).count() == 2
