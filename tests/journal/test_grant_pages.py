@@ -173,3 +173,19 @@ def test_settings_page(s, login, net):
     assert db.session.query(JournalSettings).count() == 1
     assert "Never closes" not in login("school_b_admin").get("/journalsettings/list/") \
         .get_data(as_text=True)
+
+
+def test_grant_list_query_count(s, login, net, count_queries):
+    """Does the grants list take the same number of queries for 1 and for 8 grants (no
+    query per row)?"""
+    client = login("director_a")
+    _grant(s, net)
+    client.get("/journalgrants/list/")
+    with count_queries() as one:
+        assert client.get("/journalgrants/list/").status_code == 200
+    for i in range(7):
+        _grant(s, net, grantee_id=(s.t2 if i % 2 else s.t1).id, reason=f"R{i}")
+    with count_queries() as many:
+        page = client.get("/journalgrants/list/").get_data(as_text=True)
+    assert "R6" in page
+    assert many.count == one.count
