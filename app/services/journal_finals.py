@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
@@ -150,6 +150,14 @@ def _is_numeric(value: str | None) -> bool:
     return value in MARK_VALUES
 
 
+def _average_text(numbers: list[int]) -> str | None:
+    """The average of the period marks to three decimals, half up ("4.667"), or None."""
+    if not numbers:
+        return None
+    return str((Decimal(sum(numbers)) / len(numbers)).quantize(Decimal("0.001"),
+                                                                rounding=ROUND_HALF_UP))
+
+
 def suggested_year(period_values: list[str | None]) -> str | None:
     """The year grade the period grades give (``grading.year_grade``), or None until every
     period of the year has a grade."""
@@ -231,9 +239,7 @@ def section_finals(class_id: int, subject_id: int, period_id: int,
                        bonus=None if final.bonus is None else str(final.bonus))
         values = [own[p.id].value if p.id in own else None for p in periods]
         numeric = [int(v) for v in values if _is_numeric(v)]
-        if numeric:
-            row["year_computed"] = str((Decimal(sum(numeric)) / len(numeric))
-                                       .quantize(Decimal("0.001")))
+        row["year_computed"] = _average_text(numeric)
         row["year_suggested"] = suggested_year(values)
         year = own.get("year")
         if year is not None:
@@ -436,10 +442,7 @@ def _year_value(sec: _Section, student_id: int, value: str,
                 _l("The year grade must be %(mark)s, the average of the period grades",
                    mark=expected or "-"),
                 field="value", code="final_out_of_limits")
-    numeric = [int(v) for v in values if _is_numeric(v)]
-    if not numeric:
-        return None
-    return str((Decimal(sum(numeric)) / len(numeric)).quantize(Decimal("0.001")))
+    return _average_text([int(v) for v in values if _is_numeric(v)])
 
 
 def _grant_for_change(scope, sec: _Section, reason: str | None):
