@@ -186,6 +186,10 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     from app.demo_pupils import build_pupils_demo
 
     build_pupils_demo(schools, gen, rng)
+    # period grades: keep this after the journal demo (app/demo_journal.py), it needs marks
+    from app.demo_grades import build_grades_demo
+
+    build_grades_demo(schools)
     db.session.commit()
     return logins
 

@@ -163,3 +163,67 @@ def readable_student_ids(scope: UserScope | None = None) -> set[int]:
         ids |= set(db.session.scalars(
             select(ParentLink.student_id).where(ParentLink.parent_id.in_(parents))))
     return ids
+
+
+def final_writer(class_id: int, subject_id: int, period_ids, scope: UserScope | None = None
+                 ) -> int | None:
+    """The user's person that sets the period (or year) grades of a class x subject, or None.
+
+    Rule (jgrades decision, docs/journal-grades.md): the teacher of any lesson of the class
+    and subject in the periods, or the substitute of the most recent of those lessons (a
+    teacher standing in until the end of the term); with an active membership in the school.
+    The director, the class teacher (unless they teach it) and a one-day substitute do not.
+    One query."""
+    scope = scope or current_scope()
+    if not scope.person_ids or not scope.read_ids or not period_ids:
+        return None
+    rows = db.session.execute(
+        select(Lesson.organization_id, Lesson.teacher_id, Lesson.substitute_teacher_id)
+        .where(Lesson.class_id == class_id, Lesson.subject_id == subject_id,
+               Lesson.period_id.in_(sorted(period_ids)))
+        .order_by(Lesson.date.desc(), Lesson.number.desc())).all()
+    for i, (org_id, teacher_id, substitute_id) in enumerate(rows):
+        if org_id not in scope.read_ids:
+            continue
+        if teacher_id in scope.person_ids:
+            return teacher_id
+        if i == 0 and substitute_id in scope.person_ids:
+            return substitute_id
+    return None
+
+
+def final_read_clause(scope: UserScope | None = None):
+    """SQL condition on :class:`FinalGrade` rows the user reads: the section's readers
+    (:func:`section_read_clause`) or the pupil's own / a parent's children's grades."""
+    from app.models.journal import FinalGrade
+
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [section_read_clause(FinalGrade.class_id, FinalGrade.subject_id,
+                                 FinalGrade.organization_id, scope)]
+    own = readable_student_ids(scope)
+    if own:
+        parts.append(FinalGrade.student_id.in_(sorted(own)))
+    return or_(*parts)
+
+
+def grant_admin_clause(org_column, scope: UserScope | None = None):
+    """SQL condition: the user grants temporary access in the organisation ``org_column``
+    (:func:`can_grant_access`: the school's administrator, director, deputy directors)."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    return org_column.in_(sorted(scope.staff_read_ids)) if scope.staff_read_ids else false()
+
+
+def grant_read_clause(scope: UserScope | None = None):
+    """SQL condition on :class:`AccessGrant` rows the user reads: staff and district staff
+    of the school read all of them; a teacher reads the grants given to them."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [staff_read_clause(AccessGrant.organization_id, scope)]
+    if scope.person_ids:
+        parts.append(AccessGrant.grantee_id.in_(_mine(scope)))
+    return or_(*parts)

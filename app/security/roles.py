@@ -247,6 +247,37 @@ for _role, _perms in _PUPILS.items():
     for _view, _names in _perms.items():
         merged[_view] = set(merged.get(_view, set())) | set(_names)
     ROLE_PERMISSIONS[_role] = merged
+# --- journal (issue 4, jgrades): final grades, access grants, journal settings ----------
+# Setting a final grade: the service decides (the section's teacher); school roles hold the
+# permission so that a director gets the service's 403, not a missing-permission page.
+_FINAL_SET = {"JournalFinalApi": {"can_final", "can_confirm"},
+              "JournalFinalsView": {"can_section", "can_confirm"}}
+_FINAL_READ = {"FinalGradeApi": API_READ}
+_FINALS_PAGE = {"JournalFinalsView": {"can_section", "can_confirm"}}
+_GRANT_ADMIN = {"AccessGrantView": READ | {"can_add", "revoke"}}
+_SETTINGS_EDIT = {"JournalSettingsView": READ | {"can_add", "can_edit"}}
+_JOURNAL_GRADES = {
+    Role.ministry_admin: {**_FINAL_READ, **_FINALS_PAGE, **_GRANT_ADMIN, **_SETTINGS_EDIT},
+    Role.tech_operator: {**_FINAL_READ, **_FINALS_PAGE, **_GRANT_ADMIN, **_SETTINGS_EDIT},
+    Role.district_head: {**_FINAL_READ, **_FINALS_PAGE, "AccessGrantView": READ,
+                         "JournalSettingsView": READ},
+    Role.district_deputy: {**_FINAL_READ, **_FINALS_PAGE, "AccessGrantView": READ,
+                           "JournalSettingsView": READ},
+    Role.district_admin: {**_FINAL_READ, **_FINALS_PAGE, "AccessGrantView": READ,
+                          "JournalSettingsView": READ},
+    Role.district_employee: {**_FINAL_READ, **_FINALS_PAGE, "AccessGrantView": READ,
+                             "JournalSettingsView": READ},
+    Role.school_admin: {**_FINAL_SET, **_FINAL_READ, **_GRANT_ADMIN, **_SETTINGS_EDIT},
+    Role.director: {**_FINAL_SET, **_FINAL_READ, **_GRANT_ADMIN, "JournalSettingsView": READ},
+    Role.deputy_director: {**_FINAL_SET, **_FINAL_READ, **_GRANT_ADMIN,
+                           "JournalSettingsView": READ},
+    Role.class_teacher: {**_FINAL_SET, **_FINAL_READ, "AccessGrantView": READ},
+    Role.teacher: {**_FINAL_SET, **_FINAL_READ, "AccessGrantView": READ},
+    Role.student: _FINAL_READ,
+    Role.parent: _FINAL_READ,
+}
+for _role, _perms in _JOURNAL_GRADES.items():
+    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
 
 #: every logged-in user may change their own password and language
 COMMON = {

@@ -35,6 +35,7 @@ def register_views(appbuilder) -> None:
     _add(appbuilder, LoginEventView, _l("Logins"), audit, "fa-sign-in")
     register_study_views(appbuilder)
     _register_contingent(appbuilder)
+    register_journal_grade_views(appbuilder)
 
 
 def _register_contingent(appbuilder) -> None:
@@ -54,6 +55,17 @@ def _register_contingent(appbuilder) -> None:
         appbuilder.add_link(name, href=href, category=cat, icon=icon)
         # roles.py grants the menu entry with the page permission (see CONTINGENT_READ)
         MENUS[f"ContingentView:{key}"] = (name, cat)
+
+
+def register_journal_grade_views(appbuilder) -> None:
+    """Journal (issue 4): access grants and journal settings (jgrades)."""
+    from app.views.journal_admin import AccessGrantView, JournalSettingsView
+    from app.views.journal_finals import JournalFinalsView
+
+    journal = _l("Journal")
+    _add(appbuilder, AccessGrantView, _l("Access grants"), journal, "fa-unlock-alt")
+    _add(appbuilder, JournalSettingsView, _l("Journal settings"), journal, "fa-sliders")
+    appbuilder.add_view_no_menu(JournalFinalsView)
 
 
 def register_study_views(appbuilder) -> None:
