@@ -175,6 +175,26 @@ _RECORDS = {
 for _role, _perms in _RECORDS.items():
     ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
 
+# --- class journal (issue 4): the grid and its JSON endpoints; row rules in
+# app.security.journal_scope (who reads which section, who writes marks / attendance)
+JOURNAL_READ_APIS = {a: API_READ for a in ("JournalLessonApi", "JournalMarkApi",
+                                           "JournalAttendanceApi")}
+JOURNAL_READER = {"JournalView": {"can_index", "can_grid"}, "JournalApi": {"can_get"},
+                  **JOURNAL_READ_APIS}
+JOURNAL_WRITER = {**JOURNAL_READER, "JournalApi": {"can_get", "can_post"}}
+_JOURNAL = {
+    Role.ministry_admin: JOURNAL_READER, Role.tech_operator: JOURNAL_READER,
+    Role.district_head: JOURNAL_READER, Role.district_deputy: JOURNAL_READER,
+    Role.district_admin: JOURNAL_READER, Role.district_employee: JOURNAL_READER,
+    Role.school_admin: JOURNAL_READER, Role.director: JOURNAL_READER,
+    Role.deputy_director: JOURNAL_READER, Role.class_teacher: JOURNAL_WRITER,
+    Role.teacher: JOURNAL_WRITER,
+    # pupils and parents: their own marks and attendance through REST (the diary is theirs)
+    Role.student: JOURNAL_READ_APIS, Role.parent: JOURNAL_READ_APIS,
+}
+for _role, _perms in _JOURNAL.items():
+    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+
 #: every logged-in user may change their own password and language
 COMMON = {
     "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},

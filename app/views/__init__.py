@@ -34,6 +34,15 @@ def register_views(appbuilder) -> None:
     _add(appbuilder, AuditRecordView, _l("Change log"), audit, "fa-history")
     _add(appbuilder, LoginEventView, _l("Logins"), audit, "fa-sign-in")
     register_study_views(appbuilder)
+    register_journal_views(appbuilder)
+
+
+def register_journal_views(appbuilder) -> None:
+    """The class journal (issue 4)."""
+    from app.views.journal import JournalView
+
+    journal = _l("Journal")
+    _add(appbuilder, JournalView, _l("Class journal"), journal, "fa-book")
 
 
 def register_study_views(appbuilder) -> None:
