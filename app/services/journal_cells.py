@@ -424,100 +424,99 @@ def _replay(op_id: str | None, user_id: int | None, lesson: Lesson,
                       replayed=True, changed=False)
 
 
+def _diff(old: dict, marks, attendance, remark, common: dict) -> tuple[list, dict]:
+    """History rows of a save and the parts that really change (others dropped)."""
+    changes, parts = [], {}
+    if marks is not UNSET:
+        a, b = marks_text(old["marks"]), marks_text(marks)
+        if a != b or [m["category"] for m in old["marks"]] != [m["category"] for m in marks]:
+            changes.append(dict(common, kind=ChangeKind.mark, old_value=a, new_value=b))
+            parts["marks"] = marks
+    if attendance is not UNSET:
+        prev = old["attendance"] or {}
+        a = attendance_text(prev.get("code"), prev.get("minutes"))
+        b = attendance_text(*attendance)
+        if a != b:
+            changes.append(dict(common, kind=ChangeKind.attendance, old_value=a, new_value=b))
+            parts["attendance"] = Attendance(attendance[0]) if attendance[0] else None
+            parts["late_minutes"] = attendance[1]
+    if remark is not UNSET:
+        remark = (remark or "").strip()[:500] or None
+        if (old["remark"] or None) != remark:
+            changes.append(dict(common, kind=ChangeKind.remark, old_value=old["remark"] or "",
+                                new_value=remark or ""))
+            parts["remark"] = remark
+    return changes, parts
+
+
+def _write_cell(ctx: _Context, student_id: int, parts: dict,
+                base_version: int | None) -> JournalCell:
+    """Insert the cell, or update it when its version is still ``base_version``."""
+    lesson = ctx.lesson
+    cell = ctx.cells.get(student_id)
+    values = {k: v for k, v in parts.items() if k != "marks"}
+    if cell is None:
+        cell = JournalCell(organization_id=lesson.organization_id, lesson_id=lesson.id,
+                           student_id=student_id, version=1, **values)
+        db.session.add(cell)
+        db.session.flush()
+        return cell
+    expected = cell.version if base_version is None else base_version
+    done = db.session.execute(
+        update(JournalCell).where(JournalCell.id == cell.id, JournalCell.version == expected)
+        .values(version=expected + 1, **values).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise CellConflict(load_cell(lesson.id, student_id))
+    return cell
+
+
+def _write_marks(ctx: _Context, cell: JournalCell, student_id: int, marks: list[dict]) -> None:
+    lesson = ctx.lesson
+    if ctx.marks.get(student_id):
+        db.session.execute(delete(Mark).where(Mark.cell_id == cell.id)
+                           .execution_options(synchronize_session=False))
+    if marks:
+        db.session.execute(insert(Mark), [
+            dict(organization_id=lesson.organization_id, cell_id=cell.id,
+                 lesson_id=lesson.id, student_id=student_id, position=i,
+                 value=m["value"], max_score=m["max_score"],
+                 category=MarkCategory(m["category"]),
+                 work_type=WorkType(m["work_type"]) if m["work_type"] else None)
+            for i, m in enumerate(marks)])
+
+
 def _apply(ctx: _Context, student_id: int, *, marks, attendance, remark, base_version,
            user_id, author_id, reason, grant) -> tuple[dict, bool]:
     """Write one cell (marks / attendance / remark given as normalised values or UNSET),
     its history rows, and bump its version with an optimistic check."""
     lesson = ctx.lesson
-    cell = ctx.cells.get(student_id)
-    old_marks = ctx.marks.get(student_id, [])
-    old = cell_dict(lesson.id, student_id, cell, old_marks)
-    changes = []
+    old = cell_dict(lesson.id, student_id, ctx.cells.get(student_id),
+                    ctx.marks.get(student_id, []))
     common = dict(organization_id=lesson.organization_id, user_id=user_id,
                   author_id=author_id, class_id=lesson.class_id,
                   subject_id=lesson.subject_id, period_id=lesson.period_id,
                   lesson_id=lesson.id, student_id=student_id,
                   reason=(reason or None) if grant else None,
                   grant_id=grant.id if grant else None)
-    if marks is not UNSET:
-        a, b = marks_text(old["marks"]), marks_text(marks)
-        if a != b or [m["category"] for m in old["marks"]] != [m["category"] for m in marks]:
-            changes.append(dict(common, kind=ChangeKind.mark, old_value=a, new_value=b))
-        else:
-            marks = UNSET
-    att_code = att_min = None
-    if attendance is not UNSET:
-        att_code, att_min = attendance
-        prev = old["attendance"] or {}
-        a = attendance_text(prev.get("code"), prev.get("minutes"))
-        b = attendance_text(att_code, att_min)
-        if a != b:
-            changes.append(dict(common, kind=ChangeKind.attendance, old_value=a, new_value=b))
-        else:
-            attendance = UNSET
-    if remark is not UNSET:
-        remark = (remark or "").strip()[:500] or None
-        if (old["remark"] or None) != remark:
-            changes.append(dict(common, kind=ChangeKind.remark, old_value=old["remark"] or "",
-                                new_value=remark or ""))
-        else:
-            remark = UNSET
+    changes, parts = _diff(old, marks, attendance, remark, common)
     if not changes:
         return old, False
-    if cell is None:
-        cell = JournalCell(organization_id=lesson.organization_id, lesson_id=lesson.id,
-                           student_id=student_id, version=1)
-        if attendance is not UNSET:
-            cell.attendance = Attendance(att_code) if att_code else None
-            cell.late_minutes = att_min
-        if remark is not UNSET:
-            cell.remark = remark
-        db.session.add(cell)
-        db.session.flush()
-    else:
-        values = {"version": cell.version + 1}
-        if attendance is not UNSET:
-            values.update(attendance=Attendance(att_code) if att_code else None,
-                          late_minutes=att_min)
-        if remark is not UNSET:
-            values["remark"] = remark
-        done = db.session.execute(
-            update(JournalCell).where(JournalCell.id == cell.id,
-                                      JournalCell.version == base_version_or(cell, base_version))
-            .values(**values).execution_options(synchronize_session=False))
-        if done.rowcount != 1:
-            db.session.rollback()
-            raise CellConflict(load_cell(lesson.id, student_id))
-    new_marks = old_marks
-    if marks is not UNSET:
-        if old_marks:
-            db.session.execute(delete(Mark).where(Mark.cell_id == cell.id)
-                               .execution_options(synchronize_session=False))
-        if marks:
-            db.session.execute(insert(Mark), [
-                dict(organization_id=lesson.organization_id, cell_id=cell.id,
-                     lesson_id=lesson.id, student_id=student_id, position=i,
-                     value=m["value"], max_score=m["max_score"],
-                     category=MarkCategory(m["category"]),
-                     work_type=WorkType(m["work_type"]) if m["work_type"] else None)
-                for i, m in enumerate(marks)])
-        new_marks = [Mark(value=m["value"], max_score=m["max_score"],
-                          category=MarkCategory(m["category"]),
-                          work_type=WorkType(m["work_type"]) if m["work_type"] else None,
-                          position=i) for i, m in enumerate(marks)]
+    cell = _write_cell(ctx, student_id, parts, base_version)
+    if "marks" in parts:
+        _write_marks(ctx, cell, student_id, parts["marks"])
     db.session.execute(insert(JournalChange), changes)
-    version = old["version"] + 1
-    new = dict(old, version=version, marks=[mark_dict(m) for m in new_marks])
-    if attendance is not UNSET:
-        new["attendance"] = ({"code": att_code, "minutes": att_min} if att_code else None)
-    if remark is not UNSET:
-        new["remark"] = remark
+    new = dict(old, version=old["version"] + 1)
+    if "marks" in parts:
+        new["marks"] = [dict(m) for m in parts["marks"]]
+    if "attendance" in parts:
+        new["attendance"] = ({"code": parts["attendance"].value,
+                              "minutes": parts["late_minutes"]}
+                             if parts["attendance"] else None)
+    if "remark" in parts:
+        new["remark"] = parts["remark"]
     ctx.cells[student_id] = cell
     return new, True
-
-
-def base_version_or(cell: JournalCell, base_version: int | None) -> int:
-    return cell.version if base_version is None else base_version
 
 
 def save_cell(lesson: Lesson, student_id: int, *, marks=None, attendance=UNSET,
@@ -698,14 +697,30 @@ def save_lesson_panel(lesson: Lesson, *, topic=UNSET, plan_topic_id=UNSET, homew
     if base_version is None or base_version != current:
         raise ConflictError(_l("Someone else changed this lesson; reload it"),
                             field="base_version", code="version_conflict")
-    if record is None:
-        record = LessonRecord(organization_id=lesson.organization_id, lesson_id=lesson.id,
-                              category=default_category(settings.grading_policy), version=0)
-        db.session.add(record)
-    if topic is not UNSET:
-        lesson.topic = (topic or "").strip()[:500] or None
-    if plan_topic_id is not UNSET:
-        _set_plan_topic(lesson, plan_topic_id)
+    try:
+        if record is None:
+            record = LessonRecord(organization_id=lesson.organization_id,
+                                  lesson_id=lesson.id, version=0,
+                                  category=default_category(settings.grading_policy))
+            db.session.add(record)
+        if topic is not UNSET:
+            lesson.topic = (topic or "").strip()[:500] or None
+        if plan_topic_id is not UNSET:
+            _set_plan_topic(lesson, plan_topic_id)
+        _panel_homework(lesson, record, homework, homework_due, homework_minutes)
+        marks_change = _panel_marking(record, settings, work_type, category, max_score)
+        if marks_change:
+            _apply_to_marks(lesson, record)
+        record.version = current + 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return panel_dict(lesson, record)
+
+
+def _panel_homework(lesson: Lesson, record: LessonRecord, homework, homework_due,
+                    homework_minutes) -> None:
     if homework is not UNSET:
         record.homework = (homework or "").strip() or None
     if homework_due is not UNSET:
@@ -715,9 +730,8 @@ def save_lesson_panel(lesson: Lesson, *, topic=UNSET, plan_topic_id=UNSET, homew
                                   field="homework_due", code="homework_due_before_lesson")
         record.homework_due = due
     if homework_minutes is not UNSET:
-        if homework_minutes in (None, ""):
-            record.homework_minutes = None
-        else:
+        minutes = None
+        if homework_minutes not in (None, ""):
             try:
                 minutes = int(homework_minutes)
             except (TypeError, ValueError):
@@ -725,39 +739,26 @@ def save_lesson_panel(lesson: Lesson, *, topic=UNSET, plan_topic_id=UNSET, homew
             if not 0 <= minutes <= 600:
                 raise ValidationError(_l("Homework time must be from 0 to 600 minutes"),
                                       field="homework_minutes", code="homework_minutes_range")
-            record.homework_minutes = minutes
-    marks_change = {}
+        record.homework_minutes = minutes
+
+
+def _panel_marking(record: LessonRecord, settings: EffectiveSettings, work_type, category,
+                   max_score) -> bool:
+    """Set the work type, category and max score; True when the marks must follow."""
+    before = (record.work_type, record.category, record.max_score)
     if work_type is not UNSET:
-        wt = _check_work_type(work_type)
-        if wt != record.work_type:
-            marks_change["work_type"] = wt
-        record.work_type = wt
+        record.work_type = _check_work_type(work_type)
     if category is not UNSET and category not in (None, ""):
-        cat = check_category(category, settings)
-        if cat != record.category:
-            marks_change["category"] = cat
-        record.category = cat
+        record.category = check_category(category, settings)
     if max_score is not UNSET:
-        ms = None if max_score in (None, "") else _check_max_score(
+        record.max_score = None if max_score in (None, "") else _check_max_score(
             int(max_score) if str(max_score).isdigit() else max_score)
-        if ms != record.max_score:
-            marks_change["max_score"] = ms
-        record.max_score = ms
     if record.category in SCORED_CATEGORIES and record.max_score is None:
         raise ValidationError(_l("A summative work needs its maximum score"),
                               field="max_score", code="max_score_missing")
     if record.category not in SCORED_CATEGORIES:
         record.max_score = None
-        marks_change.pop("max_score", None)
-    if marks_change:
-        _apply_to_marks(lesson, record, marks_change)
-    record.version = current + 1
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return panel_dict(lesson, record)
+    return before != (record.work_type, record.category, record.max_score)
 
 
 def _set_plan_topic(lesson: Lesson, plan_topic_id) -> None:
@@ -775,7 +776,7 @@ def _set_plan_topic(lesson: Lesson, plan_topic_id) -> None:
         lesson.topic = topic.title
 
 
-def _apply_to_marks(lesson: Lesson, record: LessonRecord, change: dict) -> None:
+def _apply_to_marks(lesson: Lesson, record: LessonRecord) -> None:
     """The lesson's marks follow the panel's category / work type / max score."""
     low, high, count = db.session.execute(
         select(func.min(Mark.value), func.max(Mark.value), func.count(Mark.id))

@@ -114,25 +114,67 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
     lesson_rows = db.session.execute(lesson_q).all()
     is_class_teacher = (head.class_teacher_id in scope.person_ids
                         and head.organization_id in scope.read_ids)
-    lessons = []
-    for r in lesson_rows:
-        ns = _lesson_ns(r)
-        closes = window_closes_on(r.date, settings.edit_window)
-        teaches = journal_scope.teaches_lesson(ns, scope)
-        lessons.append({
-            "id": r.id, "date": r.date.isoformat(), "number": r.number, "topic": r.topic,
-            "homework": r.homework,
-            "category": cells._enum_value(r.category) if r.category else None,
-            "work_type": cells._enum_value(r.work_type) if r.work_type else None,
-            "max_score": r.max_score, "cancelled": r.status == LessonStatus.cancelled,
-            "future": r.date > today,
-            "closes_on": closes.isoformat() if closes else None,
-            "window_open": closes is None or today <= closes,
-            "write_marks": teaches, "write_attendance": teaches or is_class_teacher,
-            "minutes": cells.lesson_minutes(r),
-        })
-    # pupils enrolled in the class at some time of the period (and in the subgroup)
-    pstart, pend = head.starts_on, head.ends_on
+    lessons = [_lesson_item(r, settings, scope, is_class_teacher, today)
+               for r in lesson_rows]
+    pupils = _section_pupils(class_id, subgroup_id, head.starts_on, head.ends_on,
+                             lessons, lesson_rows)
+    student_ids = [p["id"] for p in pupils]
+    lesson_ids = select(Lesson.id).where(
+        Lesson.class_id == class_id, Lesson.subject_id == subject_id,
+        Lesson.period_id == period_id,
+        Lesson.subgroup_id == subgroup_id if subgroup_id else Lesson.subgroup_id.is_(None))
+    cell_map = _section_cells(lesson_ids)
+    finals = section_finals(class_id, subject_id, period_id, student_ids)
+    closed = sorted(sid for sid, f in finals.items() if f.get("final") is not None)
+    grant = journal_scope.active_grant(scope.person_ids, class_id, subject_id, period_id,
+                                       today)
+    return {
+        "class": {"id": class_id, "name": class_name(head.parallel, head.letter_ru,
+                                                     head.letter_kk, head.letter_en),
+                  "organization_id": head.organization_id},
+        "subject": {"id": subject_id, "name": head.subject_name},
+        "period": {"id": period_id, "name": head.period_name,
+                   "starts_on": head.starts_on.isoformat(),
+                   "ends_on": head.ends_on.isoformat()},
+        "subgroup_id": subgroup_id,
+        "policy": cells._enum_value(settings.grading_policy),
+        "categories": [c.value for c in cells._allowed_categories(settings)],
+        "edit_window": settings.edit_window,
+        "today": today.isoformat(),
+        "lessons": lessons, "pupils": pupils, "cells": cell_map,
+        "finals": {str(k): v for k, v in finals.items()},
+        "closed": closed,
+        "grant": ({"id": grant.id, "until": grant.until.isoformat()} if grant else None),
+        "can_write": any(lsn["write_marks"] or lsn["write_attendance"] for lsn in lessons),
+    }
+
+
+def _lesson_item(r, settings, scope: UserScope, is_class_teacher: bool,
+                 today: dt.date) -> dict:
+    closes = window_closes_on(r.date, settings.edit_window)
+    teaches = journal_scope.teaches_lesson(_lesson_ns(r), scope)
+    return {
+        "id": r.id, "date": r.date.isoformat(), "number": r.number, "topic": r.topic,
+        "homework": r.homework,
+        "category": cells._enum_value(r.category) if r.category else None,
+        "work_type": cells._enum_value(r.work_type) if r.work_type else None,
+        "max_score": r.max_score, "cancelled": r.status == LessonStatus.cancelled,
+        "future": r.date > today,
+        "closes_on": closes.isoformat() if closes else None,
+        "window_open": closes is None or today <= closes,
+        "write_marks": teaches, "write_attendance": teaches or is_class_teacher,
+        "minutes": cells.lesson_minutes(r),
+    }
+
+
+def _covers(spans, day: dt.date) -> bool:
+    return any(f <= day and (t is None or t >= day) for f, t in spans)
+
+
+def _section_pupils(class_id: int, subgroup_id: int | None, pstart: dt.date, pend: dt.date,
+                    lessons: list[dict], lesson_rows) -> list[dict]:
+    """Pupils of the class (and subgroup) at some time of the period, each with the lessons
+    outside their enrolment (1 query, +1 for a subgroup)."""
     enr = db.session.execute(
         select(ClassEnrollment.person_id, ClassEnrollment.from_date, ClassEnrollment.to_date,
                Person.last_name, Person.first_name)
@@ -145,8 +187,9 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
     for pid, frm, to, last, first in enr:
         spans.setdefault(pid, []).append((frm, to))
         names[pid] = f"{last} {first}".strip()
+    member_spans: dict[int, list[tuple]] | None = None
     if subgroup_id:
-        member_spans: dict[int, list[tuple]] = {}
+        member_spans = {}
         for pid, frm, to in db.session.execute(
                 select(SubgroupMember.person_id, SubgroupMember.from_date,
                        SubgroupMember.to_date).where(
@@ -155,32 +198,24 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
                     or_(SubgroupMember.to_date.is_(None),
                         SubgroupMember.to_date >= pstart))):
             member_spans.setdefault(pid, []).append((frm, to))
-    else:
-        member_spans = None
-
-    def inside(pid: int, day: dt.date) -> bool:
-        ok = any(f <= day and (t is None or t >= day) for f, t in spans.get(pid, ()))
-        if ok and member_spans is not None:
-            ok = any(f <= day and (t is None or t >= day) for f, t in member_spans.get(pid, ()))
-        return ok
-
     pupils = []
-    for pid in names:
-        out = [lsn["id"] for lsn, r in zip(lessons, lesson_rows, strict=True)
-               if not inside(pid, r.date)]
-        if len(out) == len(lessons) and lessons:
-            continue
+    for pid, name in names.items():
         if member_spans is not None and pid not in member_spans:
             continue
-        pupils.append({"id": pid, "name": names[pid], "out": out})
-    student_ids = [p["id"] for p in pupils]
-    lesson_ids = select(Lesson.id).where(
-        Lesson.class_id == class_id, Lesson.subject_id == subject_id,
-        Lesson.period_id == period_id,
-        Lesson.subgroup_id == subgroup_id if subgroup_id else Lesson.subgroup_id.is_(None))
+        out = [lsn["id"] for lsn, r in zip(lessons, lesson_rows, strict=True)
+               if not _covers(spans[pid], r.date)
+               or (member_spans is not None and not _covers(member_spans[pid], r.date))]
+        if lessons and len(out) == len(lessons):
+            continue
+        pupils.append({"id": pid, "name": name, "out": out})
+    return pupils
+
+
+def _section_cells(lesson_ids) -> dict[str, dict]:
+    """Cells and marks of the section's lessons keyed "lesson:student" (2 queries)."""
     cell_map: dict[str, dict] = {}
-    for cid, lid, sid, att, minutes, remark, version in db.session.execute(
-            select(JournalCell.id, JournalCell.lesson_id, JournalCell.student_id,
+    for lid, sid, att, minutes, remark, version in db.session.execute(
+            select(JournalCell.lesson_id, JournalCell.student_id,
                    JournalCell.attendance, JournalCell.late_minutes, JournalCell.remark,
                    JournalCell.version).where(JournalCell.lesson_id.in_(lesson_ids))):
         cell_map[f"{lid}:{sid}"] = {
@@ -197,28 +232,7 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
                                "category": cells._enum_value(category),
                                "work_type": cells._enum_value(work_type)
                                if work_type else None})
-    finals = section_finals(class_id, subject_id, period_id, student_ids)
-    closed = sorted(sid for sid, f in finals.items() if f.get("final") is not None)
-    grant = journal_scope.active_grant(scope.person_ids, class_id, subject_id, period_id,
-                                       today)
-    return {
-        "class": {"id": class_id, "name": class_name(head.parallel, head.letter_ru,
-                                                     head.letter_kk, head.letter_en),
-                  "organization_id": head.organization_id},
-        "subject": {"id": subject_id, "name": head.subject_name},
-        "period": {"id": period_id, "name": head.period_name,
-                   "starts_on": pstart.isoformat(), "ends_on": pend.isoformat()},
-        "subgroup_id": subgroup_id,
-        "policy": cells._enum_value(settings.grading_policy),
-        "categories": [c.value for c in cells._allowed_categories(settings)],
-        "edit_window": settings.edit_window,
-        "today": today.isoformat(),
-        "lessons": lessons, "pupils": pupils, "cells": cell_map,
-        "finals": {str(k): v for k, v in finals.items()},
-        "closed": closed,
-        "grant": ({"id": grant.id, "until": grant.until.isoformat()} if grant else None),
-        "can_write": any(lsn["write_marks"] or lsn["write_attendance"] for lsn in lessons),
-    }
+    return cell_map
 
 
 def readable_sections(scope: UserScope, limit: int = 500) -> list[dict]:
