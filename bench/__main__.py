@@ -6,7 +6,8 @@ import inspect
 import sys
 
 #: benchmark modules, run in this order; later areas add theirs
-BENCHMARKS = ["bench.foundation_pages", "bench.timetable_generation", "bench.import_staff"]
+BENCHMARKS = ["bench.foundation_pages", "bench.timetable_generation", "bench.import_staff",
+              "bench.journal_grid"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.api.base import ScopedModelRestApi
 from app.extensions import db
@@ -71,8 +72,8 @@ def _readable_lesson(lesson_id) -> Lesson | None:
     except (TypeError, ValueError):
         return None
     return db.session.scalars(select(Lesson).where(
-        Lesson.id == lesson_id,
-        journal_scope.lesson_read_clause(current_scope()))).first()
+        Lesson.id == lesson_id, journal_scope.lesson_read_clause(current_scope()))
+        .options(lazyload("*"))).first()
 
 
 def _int_or_none(value):

@@ -163,3 +163,19 @@ def readable_student_ids(scope: UserScope | None = None) -> set[int]:
         ids |= set(db.session.scalars(
             select(ParentLink.student_id).where(ParentLink.parent_id.in_(parents))))
     return ids
+
+
+def active_grant_ref(person_ids, class_id: int, subject_id: int, period_id: int | None,
+                     today: dt.date):
+    """Like :func:`active_grant` but only ``(id, until)`` of the grant (or None): one light
+    query for the grid and the cell service, which need no related rows."""
+    if not person_ids or period_id is None:
+        return None
+    return db.session.execute(
+        select(AccessGrant.id, AccessGrant.until).where(
+            AccessGrant.grantee_id.in_(sorted(person_ids)),
+            AccessGrant.class_id == class_id, AccessGrant.subject_id == subject_id,
+            AccessGrant.period_id == period_id, AccessGrant.until >= today,
+            AccessGrant.revoked_at.is_(None))
+        .order_by(AccessGrant.until.desc()).limit(1)
+    ).first()

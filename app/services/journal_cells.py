@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.orm import lazyload
 
 from app.extensions import db
 from app.models.journal import (
     SCORED_CATEGORIES,
-    AccessGrant,
     Attendance,
     ChangeKind,
     FinalGrade,
@@ -46,7 +46,6 @@ from app.models.journal import (
     MarkCategory,
     WorkType,
 )
-from app.models.org import Organization
 from app.models.study import ClassEnrollment, SubgroupMember
 from app.models.timetable import Lesson, LessonPlan, LessonStatus, PlanTopic
 from app.security import journal_scope
@@ -55,7 +54,7 @@ from app.services import journal_clock
 from app.services.edit_window import check_can_edit
 from app.services.errors import ConflictError, DomainError, ScopeError, ValidationError
 from app.services.grading import check_mark
-from app.services.journal_settings import EffectiveSettings, effective_settings
+from app.services.journal_settings import EffectiveSettings, effective_settings_of
 
 
 class _Unset:
@@ -202,14 +201,16 @@ def closed_students_clause(class_id: int, subject_id: int, period_id: int):
 
 
 def settings_of(org_id: int) -> EffectiveSettings:
-    return effective_settings(db.session.get(Organization, org_id))
+    """The school's journal settings (one light query)."""
+    return effective_settings_of(org_id)
 
 
 def _context(lesson: Lesson, student_ids: list[int] | None) -> _Context:
     """Load settings, the lesson panel, enrolment, closure and the cells (6 queries)."""
     settings = settings_of(lesson.organization_id)
     record = db.session.scalars(
-        select(LessonRecord).where(LessonRecord.lesson_id == lesson.id)).first()
+        select(LessonRecord).where(LessonRecord.lesson_id == lesson.id)
+        .options(lazyload("*"))).first()
     enrolled_q = enrolled_clause(lesson)
     if student_ids is not None:
         enrolled_q = enrolled_q.where(ClassEnrollment.person_id.in_(student_ids))
@@ -384,7 +385,7 @@ def _check_writer(lesson: Lesson, scope: UserScope, marks_or_remark: bool,
 
 
 def _edit_grant(ctx: _Context, student_id: int, scope: UserScope, today: dt.date,
-                reason: str | None, grant_cache: dict) -> AccessGrant | None:
+                reason: str | None, grant_cache: dict):
     """None when the cell is open; the grant when it opens a closed cell (reason needed);
     raises the window / closed-period refusal otherwise."""
     lesson = ctx.lesson
@@ -394,7 +395,7 @@ def _edit_grant(ctx: _Context, student_id: int, scope: UserScope, today: dt.date
         return None
     except ValidationError:
         if "grant" not in grant_cache:
-            grant_cache["grant"] = journal_scope.active_grant(
+            grant_cache["grant"] = journal_scope.active_grant_ref(
                 scope.person_ids, lesson.class_id, lesson.subject_id, lesson.period_id, today)
         grant = grant_cache["grant"]
         if grant is None:
@@ -648,7 +649,8 @@ def suggest_topic(lesson: Lesson) -> PlanTopic | None:
 
 def lesson_panel(lesson: Lesson) -> dict:
     record = db.session.scalars(
-        select(LessonRecord).where(LessonRecord.lesson_id == lesson.id)).first()
+        select(LessonRecord).where(LessonRecord.lesson_id == lesson.id)
+        .options(lazyload("*"))).first()
     return panel_dict(lesson, record)
 
 
@@ -692,7 +694,8 @@ def save_lesson_panel(lesson: Lesson, *, topic=UNSET, plan_topic_id=UNSET, homew
                          field="lesson", code="not_lesson_teacher")
     settings = settings_of(lesson.organization_id)
     record = db.session.scalars(
-        select(LessonRecord).where(LessonRecord.lesson_id == lesson.id)).first()
+        select(LessonRecord).where(LessonRecord.lesson_id == lesson.id)
+        .options(lazyload("*"))).first()
     current = record.version if record else 0
     if base_version is None or base_version != current:
         raise ConflictError(_l("Someone else changed this lesson; reload it"),

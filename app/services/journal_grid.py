@@ -8,9 +8,10 @@ lessons with their panels (1), pupils with their enrolments (1, +1 for a subgrou
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from types import SimpleNamespace
 
-from sqlalchemy import and_, literal, or_, select
+from sqlalchemy import String, and_, bindparam, literal, or_, select, type_coerce
 
 from app.extensions import db
 from app.i18n import current_locale
@@ -56,15 +57,66 @@ def section_finals(class_id: int, subject_id: int, period_id: int,
     out: dict[int, dict] = {}
     if not student_ids:
         return out
-    for sid, value, computed, version in db.session.execute(
-            select(FinalGrade.student_id, FinalGrade.value, FinalGrade.computed,
-                   FinalGrade.version).where(
-                FinalGrade.class_id == class_id, FinalGrade.subject_id == subject_id,
-                FinalGrade.period_id == period_id, FinalGrade.kind == FinalKind.period,
-                FinalGrade.student_id.in_(student_ids))):
+    rows = db.session.connection().execute(_finals_statement(), {
+        "cls": class_id, "subj": subject_id, "per": period_id, "ids": list(student_ids)})
+    for sid, value, computed, version in rows:
         out[sid] = {"computed": computed, "suggested": None, "final": value,
                     "version": version}
     return out
+
+
+@functools.cache
+def _finals_statement():
+    return select(FinalGrade.student_id, FinalGrade.value, FinalGrade.computed,
+                  FinalGrade.version).where(
+        FinalGrade.class_id == bindparam("cls"), FinalGrade.subject_id == bindparam("subj"),
+        FinalGrade.period_id == bindparam("per"), FinalGrade.kind == FinalKind.period,
+        FinalGrade.student_id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _statements(subgroup: bool) -> SimpleNamespace:
+    """The grid's statements, built once with bound parameters (building a statement costs
+    more Python than running it on a grid of this size)."""
+    org, cls, subj, per = (bindparam("org"), bindparam("cls"), bindparam("subj"),
+                           bindparam("per"))
+    in_section = [Lesson.organization_id == org, Lesson.class_id == cls,
+                  Lesson.subject_id == subj, Lesson.period_id == per,
+                  Lesson.subgroup_id == bindparam("sg") if subgroup
+                  else Lesson.subgroup_id.is_(None)]
+    lesson_ids = select(Lesson.id).where(*in_section)
+    st = SimpleNamespace()
+    st.lessons = (
+        select(Lesson.id, Lesson.organization_id, Lesson.date, Lesson.number,
+               Lesson.starts_at, Lesson.ends_at, Lesson.topic, Lesson.status,
+               Lesson.teacher_id, Lesson.substitute_teacher_id, Lesson.class_id,
+               Lesson.subgroup_id, LessonRecord.homework, LessonRecord.category,
+               LessonRecord.work_type, LessonRecord.max_score)
+        .outerjoin(LessonRecord, LessonRecord.lesson_id == Lesson.id)
+        .where(*in_section).order_by(Lesson.date, Lesson.number, Lesson.id))
+    st.pupils = (
+        select(ClassEnrollment.person_id, ClassEnrollment.from_date, ClassEnrollment.to_date,
+               Person.last_name, Person.first_name)
+        .join(Person, Person.id == ClassEnrollment.person_id)
+        .where(ClassEnrollment.class_id == cls, ClassEnrollment.from_date <= bindparam("end"),
+               or_(ClassEnrollment.to_date.is_(None),
+                   ClassEnrollment.to_date >= bindparam("start")))
+        .order_by(Person.last_name, Person.first_name, Person.id))
+    st.members = select(SubgroupMember.person_id, SubgroupMember.from_date,
+                        SubgroupMember.to_date).where(
+        SubgroupMember.subgroup_id == bindparam("sg"),
+        SubgroupMember.from_date <= bindparam("end"),
+        or_(SubgroupMember.to_date.is_(None), SubgroupMember.to_date >= bindparam("start")))
+    # enum columns read as their stored text: the JSON wants the text anyway
+    st.cells = (
+        select(JournalCell.lesson_id, JournalCell.student_id,
+               type_coerce(JournalCell.attendance, String), JournalCell.late_minutes,
+               JournalCell.remark, JournalCell.version, Mark.value, Mark.max_score,
+               type_coerce(Mark.category, String), type_coerce(Mark.work_type, String))
+        .outerjoin(Mark, Mark.cell_id == JournalCell.id)
+        .where(JournalCell.lesson_id.in_(lesson_ids))
+        .order_by(JournalCell.lesson_id, JournalCell.student_id, Mark.position))
+    return st
 
 
 def _lesson_ns(row) -> SimpleNamespace:
@@ -76,20 +128,26 @@ def _lesson_ns(row) -> SimpleNamespace:
 
 
 def _header(class_id: int, subject_id: int, period_id: int, scope: UserScope):
-    return db.session.execute(
+    """Class, subject and period of one school, if the user reads the section (1 query)."""
+    stmt = _header_statement().where(journal_scope.section_read_clause(
+        SchoolClass.id, literal(subject_id), SchoolClass.organization_id, scope))
+    return db.session.connection().execute(
+        stmt, {"cls": class_id, "subj": subject_id, "per": period_id}).first()
+
+
+@functools.cache
+def _header_statement():
+    return (
         select(SchoolClass.id, SchoolClass.organization_id, SchoolClass.parallel,
                SchoolClass.letter_ru, SchoolClass.letter_kk, SchoolClass.letter_en,
                SchoolClass.class_teacher_id, Subject.name.label("subject_name"),
                StudyPeriod.name.label("period_name"), StudyPeriod.starts_on,
                StudyPeriod.ends_on)
-        .join(Subject, and_(Subject.id == subject_id,
+        .join(Subject, and_(Subject.id == bindparam("subj"),
                             Subject.organization_id == SchoolClass.organization_id))
-        .join(StudyPeriod, and_(StudyPeriod.id == period_id,
+        .join(StudyPeriod, and_(StudyPeriod.id == bindparam("per"),
                                 StudyPeriod.organization_id == SchoolClass.organization_id))
-        .where(SchoolClass.id == class_id,
-               journal_scope.section_read_clause(SchoolClass.id, literal(subject_id),
-                                                 SchoolClass.organization_id, scope))
-    ).first()
+        .where(SchoolClass.id == bindparam("cls")))
 
 
 def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int | None,
@@ -99,35 +157,23 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
     if head is None:
         return None
     settings = cells.settings_of(head.organization_id)
-    lesson_q = (
-        select(Lesson.id, Lesson.organization_id, Lesson.date, Lesson.number,
-               Lesson.starts_at, Lesson.ends_at, Lesson.topic, Lesson.status,
-               Lesson.teacher_id, Lesson.substitute_teacher_id, Lesson.class_id,
-               Lesson.subgroup_id, LessonRecord.homework, LessonRecord.category,
-               LessonRecord.work_type, LessonRecord.max_score)
-        .outerjoin(LessonRecord, LessonRecord.lesson_id == Lesson.id)
-        .where(Lesson.class_id == class_id, Lesson.subject_id == subject_id,
-               Lesson.period_id == period_id)
-        .order_by(Lesson.date, Lesson.number, Lesson.id))
-    lesson_q = lesson_q.where(Lesson.subgroup_id == subgroup_id if subgroup_id
-                              else Lesson.subgroup_id.is_(None))
-    lesson_rows = db.session.execute(lesson_q).all()
+    st = _statements(bool(subgroup_id))
+    conn = db.session.connection()
+    params = {"org": head.organization_id, "cls": class_id, "subj": subject_id,
+              "per": period_id, "sg": subgroup_id, "start": head.starts_on,
+              "end": head.ends_on}
+    lesson_rows = conn.execute(st.lessons, params).all()
     is_class_teacher = (head.class_teacher_id in scope.person_ids
                         and head.organization_id in scope.read_ids)
     lessons = [_lesson_item(r, settings, scope, is_class_teacher, today)
                for r in lesson_rows]
-    pupils = _section_pupils(class_id, subgroup_id, head.starts_on, head.ends_on,
-                             lessons, lesson_rows)
+    pupils = _section_pupils(conn, st, params, subgroup_id, lessons, lesson_rows)
     student_ids = [p["id"] for p in pupils]
-    lesson_ids = select(Lesson.id).where(
-        Lesson.class_id == class_id, Lesson.subject_id == subject_id,
-        Lesson.period_id == period_id,
-        Lesson.subgroup_id == subgroup_id if subgroup_id else Lesson.subgroup_id.is_(None))
-    cell_map = _section_cells(lesson_ids)
+    cell_map = _section_cells(conn, st, params)
     finals = section_finals(class_id, subject_id, period_id, student_ids)
     closed = sorted(sid for sid, f in finals.items() if f.get("final") is not None)
-    grant = journal_scope.active_grant(scope.person_ids, class_id, subject_id, period_id,
-                                       today)
+    grant = journal_scope.active_grant_ref(scope.person_ids, class_id, subject_id,
+                                           period_id, today)
     return {
         "class": {"id": class_id, "name": class_name(head.parallel, head.letter_ru,
                                                      head.letter_kk, head.letter_en),
@@ -167,21 +213,17 @@ def _lesson_item(r, settings, scope: UserScope, is_class_teacher: bool,
     }
 
 
-def _covers(spans, day: dt.date) -> bool:
-    return any(f <= day and (t is None or t >= day) for f, t in spans)
+def _covers(spans, day: dt.date, until: dt.date | None = None) -> bool:
+    """Does one enrolment span cover ``day`` (up to ``until``)?"""
+    until = until or day
+    return any(f <= day and (t is None or t >= until) for f, t in spans)
 
 
-def _section_pupils(class_id: int, subgroup_id: int | None, pstart: dt.date, pend: dt.date,
-                    lessons: list[dict], lesson_rows) -> list[dict]:
+def _section_pupils(conn, st, params: dict, subgroup_id: int | None, lessons: list[dict],
+                    lesson_rows) -> list[dict]:
     """Pupils of the class (and subgroup) at some time of the period, each with the lessons
     outside their enrolment (1 query, +1 for a subgroup)."""
-    enr = db.session.execute(
-        select(ClassEnrollment.person_id, ClassEnrollment.from_date, ClassEnrollment.to_date,
-               Person.last_name, Person.first_name)
-        .join(Person, Person.id == ClassEnrollment.person_id)
-        .where(ClassEnrollment.class_id == class_id, ClassEnrollment.from_date <= pend,
-               or_(ClassEnrollment.to_date.is_(None), ClassEnrollment.to_date >= pstart))
-        .order_by(Person.last_name, Person.first_name, Person.id)).all()
+    enr = conn.execute(st.pupils, params).all()
     spans: dict[int, list[tuple]] = {}
     names: dict[int, str] = {}
     for pid, frm, to, last, first in enr:
@@ -190,50 +232,43 @@ def _section_pupils(class_id: int, subgroup_id: int | None, pstart: dt.date, pen
     member_spans: dict[int, list[tuple]] | None = None
     if subgroup_id:
         member_spans = {}
-        for pid, frm, to in db.session.execute(
-                select(SubgroupMember.person_id, SubgroupMember.from_date,
-                       SubgroupMember.to_date).where(
-                    SubgroupMember.subgroup_id == subgroup_id,
-                    SubgroupMember.from_date <= pend,
-                    or_(SubgroupMember.to_date.is_(None),
-                        SubgroupMember.to_date >= pstart))):
+        for pid, frm, to in conn.execute(st.members, params):
             member_spans.setdefault(pid, []).append((frm, to))
+    first = lesson_rows[0].date if lesson_rows else None
+    last = lesson_rows[-1].date if lesson_rows else None
     pupils = []
     for pid, name in names.items():
         if member_spans is not None and pid not in member_spans:
             continue
-        out = [lsn["id"] for lsn, r in zip(lessons, lesson_rows, strict=True)
-               if not _covers(spans[pid], r.date)
-               or (member_spans is not None and not _covers(member_spans[pid], r.date))]
+        if first is not None and _covers(spans[pid], first, last) and (
+                member_spans is None or _covers(member_spans[pid], first, last)):
+            out = []  # enrolled for every lesson of the grid (the usual case)
+        else:
+            out = [lsn["id"] for lsn, r in zip(lessons, lesson_rows, strict=True)
+                   if not _covers(spans[pid], r.date)
+                   or (member_spans is not None and not _covers(member_spans[pid], r.date))]
         if lessons and len(out) == len(lessons):
             continue
         pupils.append({"id": pid, "name": name, "out": out})
     return pupils
 
 
-def _section_cells(lesson_ids) -> dict[str, dict]:
-    """Cells and marks of the section's lessons keyed "lesson:student" (2 queries)."""
+def _section_cells(conn, st, params: dict) -> dict[str, dict]:
+    """Cells with their marks keyed "lesson:student" (1 query)."""
     cell_map: dict[str, dict] = {}
-    for lid, sid, att, minutes, remark, version in db.session.execute(
-            select(JournalCell.lesson_id, JournalCell.student_id,
-                   JournalCell.attendance, JournalCell.late_minutes, JournalCell.remark,
-                   JournalCell.version).where(JournalCell.lesson_id.in_(lesson_ids))):
-        cell_map[f"{lid}:{sid}"] = {
-            "version": version, "marks": [], "remark": remark,
-            "attendance": ({"code": cells._enum_value(att), "minutes": minutes}
-                           if att is not None else None)}
-    for lid, sid, value, max_score, category, work_type in db.session.execute(
-            select(Mark.lesson_id, Mark.student_id, Mark.value, Mark.max_score,
-                   Mark.category, Mark.work_type).where(Mark.lesson_id.in_(lesson_ids))
-            .order_by(Mark.position)):
-        c = cell_map.get(f"{lid}:{sid}")
-        if c is not None:
-            c["marks"].append({"value": value, "max_score": max_score,
-                               "category": cells._enum_value(category),
-                               "work_type": cells._enum_value(work_type)
-                               if work_type else None})
+    rows = conn.execute(st.cells, params)
+    for lid, sid, att, minutes, remark, version, value, max_score, cat, work in rows:
+        k = f"{lid}:{sid}"
+        c = cell_map.get(k)
+        if c is None:
+            c = cell_map[k] = {
+                "version": version, "marks": [], "remark": remark,
+                "attendance": ({"code": att, "minutes": minutes}
+                               if att is not None else None)}
+        if value is not None:
+            c["marks"].append({"value": value, "max_score": max_score, "category": cat,
+                               "work_type": work})
     return cell_map
-
 
 def readable_sections(scope: UserScope, limit: int = 500) -> list[dict]:
     """The class (or subgroup) x subject x period sections with lessons the user reads
