@@ -49,7 +49,8 @@ class GradingPolicyName(str, enum.Enum):
 
 
 GRADING_POLICY_LABELS = {
-    GradingPolicyName.kg_weighted: _l("Kyrgyz regulation: 70% intermediate + 30% control"),
+    GradingPolicyName.kg_weighted: _l(
+        "Kyrgyz regulation: intermediate and control marks weighted 70 to 30"),
     GradingPolicyName.kz_criteria: _l("Criteria-based assessment (Kazakhstan)"),
     GradingPolicyName.plain_average: _l("Plain average of marks"),
 }

@@ -155,6 +155,11 @@ RECORDS_READER = {
     "IssuedCertificateView": READ, "IssuedCommendationView": READ,
     "BlankOpsView": {"can_export", "can_print_list"},
 }
+#: read-only REST resources of the records office (app/api/records.py)
+RECORDS_APIS = ["StaffFileApi", "StaffEventApi", "QualificationCourseApi", "BlankApi",
+                "IssuedDocumentApi"]
+RECORDS_ADMIN.update({a: API_READ for a in RECORDS_APIS})
+RECORDS_READER.update({a: API_READ for a in RECORDS_APIS})
 RECORDS_SCHOOL_READER = dict(RECORDS_READER, StaffEventView=READ | {"scan"},
                              StaffOpsView={"can_scan"})
 #: teachers: their own staff file only (row scope in app.security.staff_scope)
@@ -163,6 +168,7 @@ RECORDS_OWN = {
     "AwardView": READ, "StaffEventView": READ | {"scan"},
     "QualificationCourseView": READ, "StaffOpsView": {"can_scan"},
     "StaffReportsView": {"can_certificate"},
+    **{a: API_READ for a in ("StaffFileApi", "StaffEventApi", "QualificationCourseApi")},
 }
 _RECORDS = {
     Role.ministry_admin: RECORDS_ADMIN, Role.tech_operator: RECORDS_ADMIN,

@@ -31,7 +31,8 @@ from app.security.scopes import can_write_org
 from app.security.staff_scope import StaffFileReadFilter, StaffPartReadFilter
 from app.services import staff as staff_service
 from app.services.errors import ScopeError
-from app.views.base import ScopedModelView
+from app.services.staff_substitutes import lessons_needing_substitute
+from app.views.base import ScopedModelView, display_value
 from app.views.fields import enum_field, label_of
 from app.views.widgets import ScopedAjaxField
 
@@ -161,6 +162,16 @@ class StaffEventView(_PartView):
     base_order = ("start_date", "desc")
     base_permissions = ["can_list", "can_show"]
     formatters_columns = {"kind": label_of(EVENT_LABELS)}
+    show_template = "staff_event_show.html"
+
+    def render_template(self, template, **kwargs):
+        """The show page of an absence also lists the lessons that need a substitute."""
+        if template == self.show_template and kwargs.get("pk") is not None:
+            event = self.datamodel.get(kwargs["pk"], self._base_filters)
+            kwargs["substitute_lessons"] = (
+                lessons_needing_substitute(event) if event is not None else [])
+            kwargs["fmt"] = display_value
+        return super().render_template(template, **kwargs)
 
 
 class QualificationCourseView(_PartView):

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -28,6 +28,7 @@ from app.security.scopes import can_write_org
 from app.security.staff_scope import can_read_staff_file
 from app.services import staff as staff_service
 from app.services.errors import DomainError
+from app.services.staff_substitutes import lessons_needing_substitute
 from app.views.widgets import ScopedAjaxField
 
 #: the form fields each kind of event shows
@@ -98,7 +99,7 @@ class StaffOpsView(BaseView):
             upload = request.files.get("scan")
             scan = upload.read() if upload and upload.filename else None
             try:
-                staff_service.register_event(
+                ev = staff_service.register_event(
                     f, kind_enum, form.start_date.data, form.end_date.data,
                     reason=form.reason.data, illness=form.illness.data,
                     diagnosis=form.diagnosis.data, scan=scan,
@@ -112,6 +113,12 @@ class StaffOpsView(BaseView):
                 _form_error(form, err)
             else:
                 flash(gettext("Registered: %(what)s", what=EVENT_LABELS[kind_enum]), "success")
+                waiting = lessons_needing_substitute(ev)
+                if waiting:
+                    flash(ngettext("%(num)d lesson needs a substitute",
+                                   "%(num)d lessons need a substitute", len(waiting)),
+                          "warning")
+                    return redirect(url_for("StaffEventView.show", pk=ev.id))
                 return redirect(url_for("StaffFileView.show", pk=f.id))
         fields = [getattr(form, n) for n in EVENT_FIELDS[kind_enum]]
         note = gettext("Dismissal ends every role of the employee in the organization and so "
