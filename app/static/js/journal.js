@@ -496,7 +496,7 @@
     if (value === null || value === '') { return; }
     post(FINAL_URL, { class_id: data['class'].id, subject_id: data.subject.id,
       period_id: data.period.id, student_id: sid, value: value.trim(),
-      base_version: f.version || 0 }).then(function (resp) {
+      base_version: f.version == null ? null : f.version }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (body) {
         if (resp.status !== 200) { window.alert(firstMessage(body)); return; }
         var g = body.final || body;
