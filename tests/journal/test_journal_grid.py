@@ -270,3 +270,66 @@ def test_rest_marks_and_attendance_scope(school, login, net):
     assert {x["subject_id"] for x in lessons} == {s.math.id, s.lang.id}
     other = login("pupil_a").get(f"/api/v1/journal_mark/?q={json.dumps({'page_size': 5})}")
     assert other.status_code == 200
+
+
+def test_grid_marks_lessons_outside_enrolment(school, net):
+    """Does a pupil who arrived mid-period have the earlier lessons disabled, and a pupil who
+    left before the period not appear at all?"""
+    from app.models.study import ClassEnrollment
+    from app.security.scopes import build_scope
+    from app.services.journal_grid import build_grid
+
+    s = school
+    late = _db.session.query(ClassEnrollment).filter_by(person_id=s.pupils[4].id).one()
+    late.from_date = dt.date(2026, 9, 8)
+    gone = _db.session.query(ClassEnrollment).filter_by(person_id=s.pupils[3].id).one()
+    gone.from_date, gone.to_date = dt.date(2026, 5, 1), dt.date(2026, 5, 31)
+    _db.session.commit()
+    data = build_grid(s.c5a.id, s.math.id, s.q1.id, None, build_scope(s.t1.user), TODAY)
+    rows = {p["id"]: p for p in data["pupils"]}
+    assert s.pupils[3].id not in rows
+    early = {x.id for x in s.lessons if x.date < dt.date(2026, 9, 8)}
+    assert set(rows[s.pupils[4].id]["out"]) == early
+    assert rows[s.pupils[0].id]["out"] == []
+
+
+def test_subgroup_grid(school, net, login):
+    """Does a subgroup grid list only the subgroup's members and its own lessons?"""
+    from app.models.study import Subgroup, SubgroupMember
+    from app.models.timetable import Lesson
+
+    s = school
+    g = Subgroup(organization_id=net.SA1.id, class_id=s.c5a.id, subject_id=s.math.id,
+                 name="Group 1")
+    _db.session.add(g)
+    _db.session.flush()
+    for p in s.pupils[:2]:
+        _db.session.add(SubgroupMember(organization_id=net.SA1.id, subgroup_id=g.id,
+                                       person_id=p.id, from_date=dt.date(2026, 9, 1)))
+    lesson = Lesson(organization_id=net.SA1.id, period_id=s.q1.id, date=dt.date(2026, 9, 3),
+                    number=5, starts_at=dt.time(12), ends_at=dt.time(12, 45),
+                    class_id=s.c5a.id, subgroup_id=g.id, subject_id=s.math.id,
+                    teacher_id=s.t1.id)
+    _db.session.add(lesson)
+    _db.session.commit()
+    client = login("teacher_a")
+    data = _data(client.get(_grid_url(s) + f"?subgroup={g.id}").get_data(as_text=True))
+    assert [x["id"] for x in data["lessons"]] == [lesson.id]
+    assert {p["id"] for p in data["pupils"]} == {s.pupils[0].id, s.pupils[1].id}
+    assert _post_cell(client, s, lesson_id=lesson.id, student_id=s.pupils[2].id,
+                      marks=[5]).json["code"] == "not_enrolled"
+    index = client.get("/journal/").get_data(as_text=True)
+    assert f"subgroup={g.id}" in index and "Group 1" in index
+
+
+def test_grid_page_in_kazakh(school, login):
+    """Is the grid page's text (and the script's strings) in Kazakh when chosen?"""
+    s = school
+    client = login("teacher_a")
+    html = client.get(_grid_url(s) + "?_l_=kk").get_data(as_text=True)
+    m = re.search(r'<script type="application/json" id="journal-strings">(.*?)</script>',
+                  html, re.S)
+    strings = json.loads(m.group(1))
+    assert strings["pending"] == "Жіберуді күтуде"
+    assert strings["locale"] == "kk"
+    assert "Сынып журналы" in html
