@@ -16,12 +16,15 @@ from sqlalchemy import String, and_, bindparam, literal, or_, select, type_coerc
 from app.extensions import db
 from app.i18n import current_locale
 from app.models.journal import (
+    AccessGrant,
     FinalGrade,
     FinalKind,
     JournalCell,
+    JournalSettings,
     LessonRecord,
     Mark,
 )
+from app.models.org import Organization
 from app.models.people import Person
 from app.models.study import (
     ClassEnrollment,
@@ -36,6 +39,7 @@ from app.security import journal_scope
 from app.security.scopes import UserScope
 from app.services import journal_cells as cells
 from app.services.edit_window import window_closes_on
+from app.services.journal_settings import settings_from_row
 
 
 def class_name(parallel: int, letter_ru: str, letter_kk: str, letter_en: str) -> str:
@@ -127,9 +131,16 @@ def _lesson_ns(row) -> SimpleNamespace:
                            class_id=row.class_id)
 
 
-def _header(class_id: int, subject_id: int, period_id: int, scope: UserScope):
-    """Class, subject and period of one school, if the user reads the section (1 query)."""
-    stmt = _header_statement().where(journal_scope.section_read_clause(
+def _header(class_id: int, subject_id: int, period_id: int, scope: UserScope,
+            today: dt.date):
+    """Class, subject and period of one school if the user reads the section, with the
+    school's journal settings and the user's active access grant (1 query)."""
+    grant = journal_scope.active_grant_clause(
+        scope.person_ids, SchoolClass.id, Subject.id, StudyPeriod.id, today)
+    stmt = _header_statement().add_columns(
+        grant.with_only_columns(AccessGrant.until).scalar_subquery().label("grant_until"),
+        grant.with_only_columns(AccessGrant.id).scalar_subquery().label("grant_id"),
+    ).where(journal_scope.section_read_clause(
         SchoolClass.id, literal(subject_id), SchoolClass.organization_id, scope))
     return db.session.connection().execute(
         stmt, {"cls": class_id, "subj": subject_id, "per": period_id}).first()
@@ -142,21 +153,26 @@ def _header_statement():
                SchoolClass.letter_ru, SchoolClass.letter_kk, SchoolClass.letter_en,
                SchoolClass.class_teacher_id, Subject.name.label("subject_name"),
                StudyPeriod.name.label("period_name"), StudyPeriod.starts_on,
-               StudyPeriod.ends_on)
+               StudyPeriod.ends_on, Organization.country,
+               JournalSettings.id.label("settings_id"), JournalSettings.grading_policy,
+               JournalSettings.edit_window, JournalSettings.weight_formative,
+               JournalSettings.weight_section, JournalSettings.weight_term)
         .join(Subject, and_(Subject.id == bindparam("subj"),
                             Subject.organization_id == SchoolClass.organization_id))
         .join(StudyPeriod, and_(StudyPeriod.id == bindparam("per"),
                                 StudyPeriod.organization_id == SchoolClass.organization_id))
+        .join(Organization, Organization.id == SchoolClass.organization_id)
+        .outerjoin(JournalSettings, JournalSettings.organization_id == Organization.id)
         .where(SchoolClass.id == bindparam("cls")))
 
 
 def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int | None,
                scope: UserScope, today: dt.date) -> dict | None:
     """The grid's data, or None when the section does not exist or is not readable."""
-    head = _header(class_id, subject_id, period_id, scope)
+    head = _header(class_id, subject_id, period_id, scope, today)
     if head is None:
         return None
-    settings = cells.settings_of(head.organization_id)
+    settings = settings_from_row(head.organization_id, head)
     st = _statements(bool(subgroup_id))
     conn = db.session.connection()
     params = {"org": head.organization_id, "cls": class_id, "subj": subject_id,
@@ -172,8 +188,6 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
     cell_map = _section_cells(conn, st, params)
     finals = section_finals(class_id, subject_id, period_id, student_ids)
     closed = sorted(sid for sid, f in finals.items() if f.get("final") is not None)
-    grant = journal_scope.active_grant_ref(scope.person_ids, class_id, subject_id,
-                                           period_id, today)
     return {
         "class": {"id": class_id, "name": class_name(head.parallel, head.letter_ru,
                                                      head.letter_kk, head.letter_en),
@@ -190,7 +204,8 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
         "lessons": lessons, "pupils": pupils, "cells": cell_map,
         "finals": {str(k): v for k, v in finals.items()},
         "closed": closed,
-        "grant": ({"id": grant.id, "until": grant.until.isoformat()} if grant else None),
+        "grant": ({"id": head.grant_id, "until": head.grant_until.isoformat()}
+                  if head.grant_id else None),
         "can_write": any(lsn["write_marks"] or lsn["write_attendance"] for lsn in lessons),
     }
 

@@ -333,3 +333,35 @@ def test_grid_page_in_kazakh(school, login):
     assert strings["pending"] == "Жіберуді күтуде"
     assert strings["locale"] == "kk"
     assert "Сынып журналы" in html
+
+
+def test_grid_shows_active_grant_and_closed_pupils(school, net):
+    """Does the grid carry the teacher's active grant (not a revoked or expired one) and the
+    pupils whose period grade closes their cells?"""
+    from app.models.journal import AccessGrant, FinalGrade, FinalKind
+    from app.security.scopes import build_scope
+    from app.services.journal_grid import build_grid
+
+    s = school
+
+    def grant(until, revoked=None):
+        g = AccessGrant(organization_id=net.SA1.id, granted_by_id=net.director_a.person.id,
+                        grantee_id=s.t1.id, class_id=s.c5a.id, subject_id=s.math.id,
+                        period_id=s.q1.id, until=until, reason="r", revoked_at=revoked)
+        _db.session.add(g)
+        return g
+
+    grant(TODAY - dt.timedelta(days=1))
+    grant(TODAY + dt.timedelta(days=9), revoked=dt.datetime(2026, 9, 9))
+    scope = build_scope(s.t1.user)
+    assert build_grid(s.c5a.id, s.math.id, s.q1.id, None, scope, TODAY)["grant"] is None
+    g = grant(TODAY + dt.timedelta(days=3))
+    _db.session.add(FinalGrade(organization_id=net.SA1.id, year_id=s.year.id,
+                               kind=FinalKind.period, period_id=s.q1.id, class_id=s.c5a.id,
+                               subject_id=s.math.id, student_id=s.pupils[2].id, value="4"))
+    _db.session.commit()
+    data = build_grid(s.c5a.id, s.math.id, s.q1.id, None, scope, TODAY)
+    assert data["grant"] == {"id": g.id, "until": "2026-09-13"}
+    assert data["closed"] == [s.pupils[2].id]
+    other = build_grid(s.c5a.id, s.math.id, s.q1.id, None, build_scope(s.t3.user), TODAY)
+    assert other["grant"] is None
