@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def register_apis(appbuilder) -> None:
     from app.api.contingent import CONTINGENT_APIS
+    from app.api.journal import JOURNAL_APIS
     from app.api.journal_finals import JOURNAL_FINAL_APIS
     from app.api.lookup import LookupApi
     from app.api.pupil_file import PUPIL_APIS
@@ -16,6 +17,7 @@ def register_apis(appbuilder) -> None:
     apis += RECORDS_APIS
     apis += CONTINGENT_APIS
     apis += PUPIL_APIS
+    apis += JOURNAL_APIS
     apis += JOURNAL_FINAL_APIS
     for api in apis:
         appbuilder.add_api(api)

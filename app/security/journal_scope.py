@@ -227,3 +227,24 @@ def grant_read_clause(scope: UserScope | None = None):
     if scope.person_ids:
         parts.append(AccessGrant.grantee_id.in_(_mine(scope)))
     return or_(*parts)
+
+def active_grant_clause(person_ids, class_column, subject_column, period_column,
+                        today: dt.date):
+    """SQL: the active grants (id, until) of ``person_ids`` for a class x subject x period
+    given as columns or values, latest first (the rule of :func:`active_grant`)."""
+    return (select(AccessGrant.id, AccessGrant.until).where(
+        AccessGrant.grantee_id.in_(sorted(person_ids) or [-1]),
+        AccessGrant.class_id == class_column, AccessGrant.subject_id == subject_column,
+        AccessGrant.period_id == period_column, AccessGrant.until >= today,
+        AccessGrant.revoked_at.is_(None))
+        .order_by(AccessGrant.until.desc()).limit(1))
+
+
+def active_grant_ref(person_ids, class_id: int, subject_id: int, period_id: int | None,
+                     today: dt.date):
+    """Like :func:`active_grant` but only ``(id, until)`` of the grant (or None): one light
+    query for the cell service, which needs no related rows."""
+    if not person_ids or period_id is None:
+        return None
+    return db.session.execute(
+        active_grant_clause(person_ids, class_id, subject_id, period_id, today)).first()

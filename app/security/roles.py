@@ -126,6 +126,16 @@ ROLE_PERMISSIONS: dict[Role, dict] = {
 # --- records office (issue 5): staff files, staff reports, blanks, imports ---------------
 # FAB 5 names the permission of an @action after the action itself ("annul"), without the
 # "can_" prefix of exposed methods ("can_event"). Single-row actions must be POSTed (CSRF).
+def _grant(area: dict[Role, dict]) -> None:
+    """Add an area's permissions to the roles, uniting the permission names of a view that
+    several areas grant (e.g. ImportView for the staff and the pupils import)."""
+    for role, perms in area.items():
+        merged = {k: set(v) for k, v in ROLE_PERMISSIONS[role].items()}
+        for view, names in perms.items():
+            merged.setdefault(view, set()).update(names)
+        ROLE_PERMISSIONS[role] = merged
+
+
 _PART_EDIT = READ | {"can_add", "can_edit"}
 RECORDS_ADMIN = {
     "StaffFileView": _PART_EDIT,
@@ -178,8 +188,7 @@ _RECORDS = {
     Role.deputy_director: RECORDS_SCHOOL_READER, Role.class_teacher: RECORDS_OWN,
     Role.teacher: RECORDS_OWN,
 }
-for _role, _perms in _RECORDS.items():
-    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+_grant(_RECORDS)
 
 # --- contingent movements with orders (issue 5) -------------------------------------------
 # the school's writers (coordinator-administrator) add orders and perform movements;
@@ -213,8 +222,7 @@ _CONTINGENT = {
     Role.school_admin: CONTINGENT_WRITE, Role.director: CONTINGENT_READ,
     Role.deputy_director: CONTINGENT_READ,
 }
-for _role, _perms in _CONTINGENT.items():
-    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+_grant(_CONTINGENT)
 # --- pupils' personal files and the pupils import (issue 5) ------------------------------
 # Row scope and the medical/social parts: app.security.pupil_scope. The sensitive REST
 # resource is granted to school roles only; its filter leaves a teacher only the pupils of
@@ -242,11 +250,7 @@ _PUPILS = {
     Role.deputy_director: PUPILS_SCHOOL_READER, Role.class_teacher: PUPILS_TEACHER,
     Role.teacher: PUPILS_TEACHER, Role.student: PUPILS_READER, Role.parent: PUPILS_READER,
 }
-for _role, _perms in _PUPILS.items():
-    merged = dict(ROLE_PERMISSIONS[_role])
-    for _view, _names in _perms.items():
-        merged[_view] = set(merged.get(_view, set())) | set(_names)
-    ROLE_PERMISSIONS[_role] = merged
+_grant(_PUPILS)
 # --- journal (issue 4, jgrades): final grades, access grants, journal settings ----------
 # Setting a final grade: the service decides (the section's teacher); school roles hold the
 # permission so that a director gets the service's 403, not a missing-permission page.
@@ -276,8 +280,25 @@ _JOURNAL_GRADES = {
     Role.student: _FINAL_READ,
     Role.parent: _FINAL_READ,
 }
-for _role, _perms in _JOURNAL_GRADES.items():
-    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+_grant(_JOURNAL_GRADES)
+# --- class journal (issue 4): the grid and its JSON endpoints; row rules in
+# app.security.journal_scope (who reads which section, who writes marks / attendance)
+JOURNAL_READ_APIS = {a: API_READ for a in ("JournalLessonApi", "JournalMarkApi",
+                                           "JournalAttendanceApi")}
+JOURNAL_READER = {"JournalView": {"can_index", "can_grid"}, "JournalApi": {"can_get"},
+                  **JOURNAL_READ_APIS}
+JOURNAL_WRITER = {**JOURNAL_READER, "JournalApi": {"can_get", "can_post"}}
+_JOURNAL = {
+    Role.ministry_admin: JOURNAL_READER, Role.tech_operator: JOURNAL_READER,
+    Role.district_head: JOURNAL_READER, Role.district_deputy: JOURNAL_READER,
+    Role.district_admin: JOURNAL_READER, Role.district_employee: JOURNAL_READER,
+    Role.school_admin: JOURNAL_READER, Role.director: JOURNAL_READER,
+    Role.deputy_director: JOURNAL_READER, Role.class_teacher: JOURNAL_WRITER,
+    Role.teacher: JOURNAL_WRITER,
+    # pupils and parents: their own marks and attendance through REST (the diary is theirs)
+    Role.student: JOURNAL_READ_APIS, Role.parent: JOURNAL_READ_APIS,
+}
+_grant(_JOURNAL)
 
 #: every logged-in user may change their own password and language
 COMMON = {

@@ -35,6 +35,7 @@ def register_views(appbuilder) -> None:
     _add(appbuilder, LoginEventView, _l("Logins"), audit, "fa-sign-in")
     register_study_views(appbuilder)
     _register_contingent(appbuilder)
+    register_journal_views(appbuilder)
     register_journal_grade_views(appbuilder)
 
 
@@ -66,6 +67,14 @@ def register_journal_grade_views(appbuilder) -> None:
     _add(appbuilder, AccessGrantView, _l("Access grants"), journal, "fa-unlock-alt")
     _add(appbuilder, JournalSettingsView, _l("Journal settings"), journal, "fa-sliders")
     appbuilder.add_view_no_menu(JournalFinalsView)
+
+
+def register_journal_views(appbuilder) -> None:
+    """The class journal (issue 4)."""
+    from app.views.journal import JournalView
+
+    journal = _l("Journal")
+    _add(appbuilder, JournalView, _l("Class journal"), journal, "fa-book")
 
 
 def register_study_views(appbuilder) -> None:
