@@ -6,7 +6,7 @@ SITE = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["
 export FLASK_APP := run
 LOCALES := kk ru ky
 
-.PHONY: run test test-sqlite test-postgres install translations compile-translations check-translations lint bench demo clean-db
+.PHONY: chromium run test test-sqlite test-postgres install translations compile-translations check-translations lint bench demo clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed compile-translations
+install: $(VENV)/.installed compile-translations chromium
+
+## Debian's chromium for the browser tests (tests/browser; never `playwright install`).
+## Installs only when missing and when run as root (CI); otherwise the browser tests skip.
+chromium:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || \
+	  (apt-get update -qq && apt-get install -y -qq chromium) || \
+	  echo "chromium could not be installed: the browser tests will skip"
 
 compile-translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile -d app/translations -f > /dev/null

@@ -180,9 +180,19 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     db.session.commit()
     build_records_demo(schools, gen, rng)
     db.session.commit()
+    from app.demo_contingent import build_contingent_demo
+
+    build_contingent_demo(schools)
+    from app.demo_pupils import build_pupils_demo
+
+    build_pupils_demo(schools, gen, rng)
     from app.demo_journal import build_journal_demo
 
     build_journal_demo(schools, gen, rng, logins, DEMO_PASSWORD)
+    # period grades: keep this after the journal demo (app/demo_journal.py), it needs marks
+    from app.demo_grades import build_grades_demo
+
+    build_grades_demo(schools)
     db.session.commit()
     return logins
 

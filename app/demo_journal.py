@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import insert, select, update
@@ -96,6 +97,15 @@ def _pupils(school, cls: SchoolClass, gen, n: int) -> list[Person]:
     db.session.add_all([ClassEnrollment(organization_id=school.id, class_id=cls.id,
                                         person_id=p.id, from_date=FIRST_DAY) for p in people])
     return people
+
+
+def _enrolled_pupils(cls: SchoolClass) -> list[SimpleNamespace]:
+    """Everyone enrolled in the class now: the demo journal's pupils and those the pupils'
+    demo (app/demo_pupils.py) placed there."""
+    ids = db.session.scalars(select(ClassEnrollment.person_id).where(
+        ClassEnrollment.class_id == cls.id, ClassEnrollment.to_date.is_(None))
+        .order_by(ClassEnrollment.person_id)).all()
+    return [SimpleNamespace(id=i) for i in dict.fromkeys(ids)]
 
 
 def _category(kz: bool, week_index: int, last_week: bool, first_of_week: bool):
@@ -208,7 +218,7 @@ def _history(cls: SchoolClass, q1: StudyPeriod, info: dict, cells: list, marks_o
     return history
 
 
-def _fill_class(cls: SchoolClass, pupils: list[Person], rng: random.Random, kz: bool,
+def _fill_class(cls: SchoolClass, pupils: list, rng: random.Random, kz: bool,
                 user_of: dict) -> dict:
     """Topics, homework, marks, attendance and remarks of the class's first quarter."""
     q1 = db.session.scalars(select(StudyPeriod).where(
@@ -327,7 +337,7 @@ def build_journal_demo(schools, gen, rng: random.Random, logins: list,
         if cls is None:
             continue
         _substitutions(cls, rng)
-        filled[cls.id] = _fill_class(cls, pupils[cls.id], rng, kz, user_of)
+        filled[cls.id] = _fill_class(cls, _enrolled_pupils(cls), rng, kz, user_of)
         for k in totals:
             totals[k] += filled[cls.id].get(k, 0)
     if c5 is None or c6 is None:

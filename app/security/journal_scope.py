@@ -167,6 +167,91 @@ def readable_student_ids(scope: UserScope | None = None) -> set[int]:
     return ids
 
 
+
+def final_writer(class_id: int, subject_id: int, period_ids, scope: UserScope | None = None
+                 ) -> int | None:
+    """The user's person that sets the period (or year) grades of a class x subject, or None.
+
+    Rule (jgrades decision, docs/journal-grades.md): the teacher of any lesson of the class
+    and subject in the periods, or the substitute of the most recent of those lessons (a
+    teacher standing in until the end of the term); with an active membership in the school.
+    The director, the class teacher (unless they teach it) and a one-day substitute do not.
+    One query."""
+    scope = scope or current_scope()
+    if not scope.person_ids or not scope.read_ids or not period_ids:
+        return None
+    rows = db.session.execute(
+        select(Lesson.organization_id, Lesson.teacher_id, Lesson.substitute_teacher_id)
+        .where(Lesson.class_id == class_id, Lesson.subject_id == subject_id,
+               Lesson.period_id.in_(sorted(period_ids)))
+        .order_by(Lesson.date.desc(), Lesson.number.desc())).all()
+    for i, (org_id, teacher_id, substitute_id) in enumerate(rows):
+        if org_id not in scope.read_ids:
+            continue
+        if teacher_id in scope.person_ids:
+            return teacher_id
+        if i == 0 and substitute_id in scope.person_ids:
+            return substitute_id
+    return None
+
+
+def final_read_clause(scope: UserScope | None = None):
+    """SQL condition on :class:`FinalGrade` rows the user reads: the section's readers
+    (:func:`section_read_clause`) or the pupil's own / a parent's children's grades."""
+    from app.models.journal import FinalGrade
+
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [section_read_clause(FinalGrade.class_id, FinalGrade.subject_id,
+                                 FinalGrade.organization_id, scope)]
+    own = readable_student_ids(scope)
+    if own:
+        parts.append(FinalGrade.student_id.in_(sorted(own)))
+    return or_(*parts)
+
+
+def grant_admin_clause(org_column, scope: UserScope | None = None):
+    """SQL condition: the user grants temporary access in the organisation ``org_column``
+    (:func:`can_grant_access`: the school's administrator, director, deputy directors)."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    return org_column.in_(sorted(scope.staff_read_ids)) if scope.staff_read_ids else false()
+
+
+def grant_read_clause(scope: UserScope | None = None):
+    """SQL condition on :class:`AccessGrant` rows the user reads: staff and district staff
+    of the school read all of them; a teacher reads the grants given to them."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [staff_read_clause(AccessGrant.organization_id, scope)]
+    if scope.person_ids:
+        parts.append(AccessGrant.grantee_id.in_(_mine(scope)))
+    return or_(*parts)
+
+def active_grant_clause(person_ids, class_column, subject_column, period_column,
+                        today: dt.date):
+    """SQL: the active grants (id, until) of ``person_ids`` for a class x subject x period
+    given as columns or values, latest first (the rule of :func:`active_grant`)."""
+    return (select(AccessGrant.id, AccessGrant.until).where(
+        AccessGrant.grantee_id.in_(sorted(person_ids) or [-1]),
+        AccessGrant.class_id == class_column, AccessGrant.subject_id == subject_column,
+        AccessGrant.period_id == period_column, AccessGrant.until >= today,
+        AccessGrant.revoked_at.is_(None))
+        .order_by(AccessGrant.until.desc()).limit(1))
+
+
+def active_grant_ref(person_ids, class_id: int, subject_id: int, period_id: int | None,
+                     today: dt.date):
+    """Like :func:`active_grant` but only ``(id, until)`` of the grant (or None): one light
+    query for the cell service, which needs no related rows."""
+    if not person_ids or period_id is None:
+        return None
+    return db.session.execute(
+        active_grant_clause(person_ids, class_id, subject_id, period_id, today)).first()
+
 def diary_staff_student_clause(person_column, scope: UserScope | None = None):
     """SQL condition on pupils (``person_column``) whose diary and summary sheet the user
     opens as school staff (issue 4, diary): the class teacher of a class the pupil is (or

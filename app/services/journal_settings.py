@@ -39,3 +39,26 @@ def effective_settings(org: Organization) -> EffectiveSettings:
         return EffectiveSettings(org.id, default_policy(org.country), DEFAULT_EDIT_WINDOW)
     return EffectiveSettings(org.id, row.grading_policy, row.edit_window or DEFAULT_EDIT_WINDOW,
                              row.weight_formative, row.weight_section, row.weight_term)
+
+
+def effective_settings_of(org_id: int) -> EffectiveSettings:
+    """:func:`effective_settings` by organisation id in one light query (no entities)."""
+    row = db.session.execute(
+        select(Organization.country, JournalSettings.id.label("settings_id"),
+               JournalSettings.grading_policy, JournalSettings.edit_window,
+               JournalSettings.weight_formative, JournalSettings.weight_section,
+               JournalSettings.weight_term)
+        .outerjoin(JournalSettings, JournalSettings.organization_id == Organization.id)
+        .where(Organization.id == org_id)).first()
+    return settings_from_row(org_id, row)
+
+
+def settings_from_row(org_id: int, row) -> EffectiveSettings:
+    """The settings from a row with ``country``, ``settings_id``, ``grading_policy``,
+    ``edit_window`` and the weights (the settings row outer-joined to the organisation)."""
+    if row is None or row.settings_id is None:
+        return EffectiveSettings(org_id, default_policy(row.country if row else None),
+                                 DEFAULT_EDIT_WINDOW)
+    return EffectiveSettings(org_id, row.grading_policy,
+                             row.edit_window or DEFAULT_EDIT_WINDOW, row.weight_formative,
+                             row.weight_section, row.weight_term)

@@ -1,0 +1,248 @@
+"""The class journal's JSON endpoints (grid, cell, fill down, lesson panel) and read-only
+REST resources for journal lessons, marks and attendance.
+
+Writes go through ``app.services.journal_cells`` only. A browser (session cookie) must send
+the CSRF token in ``X-CSRFToken``; a token client (JWT ``Authorization`` header) need not.
+"""
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, make_response, request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+
+from app.api.base import ScopedModelRestApi
+from app.extensions import db
+from app.models.journal import JournalCell, Mark
+from app.models.timetable import Lesson
+from app.security import journal_scope
+from app.security.journal_cell_filters import (
+    JournalCellReadFilter,
+    JournalLessonReadFilter,
+    JournalMarkReadFilter,
+)
+from app.security.scopes import current_scope
+from app.services import journal_cells as cells
+from app.services import journal_clock
+from app.services.errors import ConflictError, DomainError, ScopeError
+from app.services.journal_grid import build_grid
+
+
+def _error(err: DomainError):
+    status = 403 if isinstance(err, ScopeError) else 409 if isinstance(err, ConflictError) \
+        else 422
+    body = {"message": {err.field or "_": [str(err)]}, "code": err.code}
+    if isinstance(err, cells.CellConflict):
+        body["conflict"] = True
+        body["server"] = err.server
+    return make_response(jsonify(body), status)
+
+
+def _csrf_refused():
+    """None when the request may write; a 400 response when a browser request has no valid
+    CSRF token (FAB exempts its APIs from CSRFProtect, the session cookie needs it)."""
+    if request.headers.get("Authorization") or not current_app.config.get(
+            "WTF_CSRF_ENABLED", True):
+        return None
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except (CSRFError, Exception):  # wtforms raises ValidationError
+        return make_response(jsonify({"message": {"_": [gettext(
+            "The page has expired; reload it")]}, "code": "csrf"}), 400)
+    return None
+
+
+def _author_id(lesson: Lesson) -> int | None:
+    """The person acting for the user: the lesson's teacher or substitute, else the class
+    teacher, else any of the user's persons."""
+    mine = current_scope().person_ids
+    for pid in (lesson.substitute_teacher_id, lesson.teacher_id,
+                getattr(lesson.school_class, "class_teacher_id", None)):
+        if pid in mine:
+            return pid
+    return min(mine) if mine else None
+
+
+def _readable_lesson(lesson_id) -> Lesson | None:
+    try:
+        lesson_id = int(lesson_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalars(select(Lesson).where(
+        Lesson.id == lesson_id, journal_scope.lesson_read_clause(current_scope()))
+        .options(lazyload("*"))).first()
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class JournalApi(BaseApi):
+    """``/api/v1/journal/``: grid, cell, fill, lesson."""
+
+    resource_name = "journal"
+    allow_browser_login = True
+    method_permission_name = {"grid": "get", "get_lesson": "get", "cell": "post",
+                              "fill": "post", "post_lesson": "post"}
+
+    @expose("/grid", methods=["GET"])
+    @protect()
+    @safe
+    def grid(self):
+        """The grid of a class (or subgroup) x subject x period: ``class_id``,
+        ``subject_id``, ``period_id``, optional ``subgroup``."""
+        args = [_int_or_none(request.args.get(k))
+                for k in ("class_id", "subject_id", "period_id")]
+        if None in args:
+            return self.response_400(message="class_id, subject_id and period_id")
+        data = build_grid(*args, _int_or_none(request.args.get("subgroup")),
+                          current_scope(), journal_clock.today())
+        if data is None:
+            return self.response_404()
+        return jsonify(data)
+
+    @expose("/cell", methods=["POST"])
+    @protect()
+    @safe
+    def cell(self):
+        """Save one cell: ``{lesson_id, student_id, marks: [{value, category, work_type}] |
+        omitted, attendance: {code, minutes} | null | omitted, remark, base_version, op_id,
+        reason}`` -> 200 ``{cell, replayed}`` | 409 ``{conflict, server}`` | 403 / 422."""
+        refused = _csrf_refused()
+        if refused is not None:
+            return refused
+        body = request.get_json(silent=True) or {}
+        lesson = _readable_lesson(body.get("lesson_id"))
+        if lesson is None:
+            return self.response_404()
+        kw = {}
+        if "marks" in body:
+            kw["marks"] = body.get("marks") or []
+        if "attendance" in body:
+            att = body.get("attendance") or {}
+            kw["attendance"] = att.get("code") if isinstance(att, dict) else att
+            kw["late_minutes"] = att.get("minutes") if isinstance(att, dict) else None
+        if "remark" in body:
+            kw["remark"] = body.get("remark")
+        student_id = _int_or_none(body.get("student_id"))
+        try:
+            result = cells.save_cell(
+                lesson, student_id, base_version=_int_or_none(body.get("base_version")),
+                op_id=(str(body["op_id"]) if body.get("op_id") else None),
+                actor_scope=current_scope(), actor_person_id=_author_id(lesson),
+                user_id=g.user.id, reason=body.get("reason"), **kw)
+        except DomainError as err:
+            return _error(err)
+        return jsonify({"cell": result.cell, "replayed": result.replayed,
+                        "changed": result.changed})
+
+    @expose("/fill", methods=["POST"])
+    @protect()
+    @safe
+    def fill(self):
+        """Fill one typed value down a lesson's column: ``{lesson_id, value}``."""
+        refused = _csrf_refused()
+        if refused is not None:
+            return refused
+        body = request.get_json(silent=True) or {}
+        lesson = _readable_lesson(body.get("lesson_id"))
+        if lesson is None:
+            return self.response_404()
+        try:
+            result = cells.fill_down(lesson, str(body.get("value") or ""),
+                                     actor_scope=current_scope(),
+                                     actor_person_id=_author_id(lesson), user_id=g.user.id)
+        except DomainError as err:
+            return _error(err)
+        return jsonify(result)
+
+    @expose("/lesson/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    def get_lesson(self, pk: int):
+        """The lesson panel and the suggested topic of the plan."""
+        lesson = _readable_lesson(pk)
+        if lesson is None:
+            return self.response_404()
+        panel = cells.lesson_panel(lesson)
+        topic = cells.suggest_topic(lesson)
+        panel["suggested_topic"] = ({"id": topic.id, "title": topic.title}
+                                    if topic is not None else None)
+        panel["writable"] = journal_scope.can_write_marks(lesson, current_scope())
+        return jsonify(panel)
+
+    @expose("/lesson/<int:pk>", methods=["POST"])
+    @protect()
+    @safe
+    def post_lesson(self, pk: int):
+        """Save the lesson panel: any of topic, plan_topic_id, homework, homework_due,
+        homework_minutes, work_type, category, max_score; with base_version."""
+        refused = _csrf_refused()
+        if refused is not None:
+            return refused
+        lesson = _readable_lesson(pk)
+        if lesson is None:
+            return self.response_404()
+        body = request.get_json(silent=True) or {}
+        names = ("topic", "plan_topic_id", "homework", "homework_due", "homework_minutes",
+                 "work_type", "category", "max_score")
+        kw = {k: body[k] for k in names if k in body}
+        try:
+            panel = cells.save_lesson_panel(
+                lesson, base_version=_int_or_none(body.get("base_version")),
+                actor_scope=current_scope(), **kw)
+        except DomainError as err:
+            return _error(err)
+        return jsonify(panel)
+
+
+class _ReadOnly(ScopedModelRestApi):
+    include_route_methods = {"get", "get_list", "info"}
+    page_size = 100
+
+
+class JournalLessonApi(_ReadOnly):
+    """Lessons as the journal shows them (topic), for those who read their journal."""
+
+    resource_name = "journal_lesson"
+    datamodel = SQLAInterface(Lesson)
+    base_filters = [["id", JournalLessonReadFilter, None]]
+    list_columns = show_columns = ["id", "organization_id", "period_id", "date", "number",
+                                   "class_id", "subgroup_id", "subject_id", "teacher_id",
+                                   "substitute_teacher_id", "status", "topic",
+                                   "plan_topic_id"]
+    search_columns = ["period_id", "class_id", "subject_id", "date"]
+    order_columns = ["date", "number", "id"]
+
+
+class JournalMarkApi(_ReadOnly):
+    """Marks: staff and teachers by their journal scope; pupils and parents their own."""
+
+    resource_name = "journal_mark"
+    datamodel = SQLAInterface(Mark)
+    base_filters = [["id", JournalMarkReadFilter, None]]
+    list_columns = show_columns = ["id", "lesson_id", "student_id", "position", "value",
+                                   "max_score", "category", "work_type"]
+    search_columns = ["lesson_id", "student_id"]
+    order_columns = ["id", "lesson_id", "student_id"]
+
+
+class JournalAttendanceApi(_ReadOnly):
+    """Cells (attendance, lateness, remark, version) with the same scope as marks."""
+
+    resource_name = "journal_attendance"
+    datamodel = SQLAInterface(JournalCell)
+    base_filters = [["id", JournalCellReadFilter, None]]
+    list_columns = show_columns = ["id", "lesson_id", "student_id", "attendance",
+                                   "late_minutes", "remark", "version"]
+    search_columns = ["lesson_id", "student_id", "attendance"]
+    order_columns = ["id", "lesson_id", "student_id"]
+
+
+JOURNAL_APIS = [JournalApi, JournalLessonApi, JournalMarkApi, JournalAttendanceApi]
