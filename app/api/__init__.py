@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def register_apis(appbuilder) -> None:
     from app.api.contingent import CONTINGENT_APIS
+    from app.api.diary import DiaryApi
     from app.api.journal import JOURNAL_APIS
     from app.api.journal_finals import JOURNAL_FINAL_APIS
     from app.api.lookup import LookupApi
@@ -19,5 +20,6 @@ def register_apis(appbuilder) -> None:
     apis += PUPIL_APIS
     apis += JOURNAL_APIS
     apis += JOURNAL_FINAL_APIS
+    apis.append(DiaryApi)
     for api in apis:
         appbuilder.add_api(api)

@@ -300,6 +300,17 @@ _JOURNAL = {
 }
 _grant(_JOURNAL)
 
+# --- journal (issue 4): diary, summary sheet, change history -------------------------------
+# Row scope in app.security.journal_scope: pupils and parents open their own diaries; staff
+# (class teacher of the class, administration, district) pupils' diaries and summary sheets;
+# the history shows the sections a user reads (a teacher: those they teach).
+DIARY_OWN = {"DiaryView": {"can_index", "can_week"}, "DiaryApi": {"can_get"}}
+DIARY_STAFF = {"DiaryView": {"can_index", "can_week", "can_summary"},
+               "DiaryApi": {"can_get"}, "JournalHistoryView": {"can_index"}}
+for _role in ROLE_PERMISSIONS:
+    _perms = DIARY_OWN if _role in (Role.student, Role.parent) else DIARY_STAFF
+    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+
 #: every logged-in user may change their own password and language
 COMMON = {
     "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},

@@ -37,6 +37,7 @@ def register_views(appbuilder) -> None:
     _register_contingent(appbuilder)
     register_journal_views(appbuilder)
     register_journal_grade_views(appbuilder)
+    register_diary_views(appbuilder)
 
 
 def _register_contingent(appbuilder) -> None:
@@ -75,6 +76,17 @@ def register_journal_views(appbuilder) -> None:
 
     journal = _l("Journal")
     _add(appbuilder, JournalView, _l("Class journal"), journal, "fa-book")
+
+
+def register_diary_views(appbuilder) -> None:
+    """Journal (issue 4): the diary, the summary sheet (no menu: from the diary's class
+    list) and the change history report."""
+    from app.views.diary import DiaryView
+    from app.views.journal_history import JournalHistoryView
+
+    journal = _l("Journal")
+    _add(appbuilder, DiaryView, _l("Diary"), journal, "fa-book")
+    _add(appbuilder, JournalHistoryView, _l("Change history"), journal, "fa-history")
 
 
 def register_study_views(appbuilder) -> None:
