@@ -4,6 +4,7 @@ The suite runs on SQLite (in memory) and, with TEST_DATABASE_URL, on PostgreSQL.
 """
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -79,6 +80,9 @@ def db(app):
     """A clean database (roles and permissions kept) inside an app context."""
     with app.app_context():
         _wipe(app)
+        # identifiers need only be unique within one test (the tables are wiped): restart
+        # the factories' IIN serials, else a long suite runs out of serials for one birth date
+        factories._serial = itertools.count(1)
         yield _db
         _db.session.remove()
 

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 
 def register_apis(appbuilder) -> None:
+    from app.api.contingent import CONTINGENT_APIS
+    from app.api.diary import DiaryApi
     from app.api.journal import JOURNAL_APIS
+    from app.api.journal_finals import JOURNAL_FINAL_APIS
     from app.api.lookup import LookupApi
+    from app.api.pupil_file import PUPIL_APIS
     from app.api.records import RECORDS_APIS
     from app.api.resources import MembershipApi, OrganizationApi, PersonApi
     from app.api.study import STUDY_APIS
 
-    for api in (OrganizationApi, PersonApi, MembershipApi, LookupApi, *STUDY_APIS, *RECORDS_APIS,
-                *JOURNAL_APIS):
+    apis = [OrganizationApi, PersonApi, MembershipApi, LookupApi]
+    apis += STUDY_APIS
+    apis += RECORDS_APIS
+    apis += CONTINGENT_APIS
+    apis += PUPIL_APIS
+    apis += JOURNAL_APIS
+    apis += JOURNAL_FINAL_APIS
+    apis.append(DiaryApi)
+    for api in apis:
         appbuilder.add_api(api)

@@ -1,5 +1,6 @@
 """All models, imported so that metadata is complete."""
 from app.models.blanks import Blank, BlankHistory, IssuedDocument  # noqa: F401
+from app.models.contingent import Movement, MovementKind, Order, OrderKind  # noqa: F401
 from app.models.imports import ImportRecord  # noqa: F401
 from app.models.journal import (  # noqa: F401
     AccessGrant,
@@ -28,6 +29,7 @@ from app.models.people import (  # noqa: F401
     Role,
     Sex,
 )
+from app.models.pupil_file import PupilAchievement, PupilFile  # noqa: F401
 from app.models.staff import (  # noqa: F401
     Award,
     Education,

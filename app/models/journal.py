@@ -276,6 +276,22 @@ class AccessGrant(StampMixin, Model):
     def active_on(self, day: dt.date) -> bool:
         return self.revoked_at is None and day <= self.until
 
+    @property
+    def state(self) -> str:
+        """"active", "expired" or "revoked" today (``journal_clock.today()``)."""
+        from app.services import journal_clock
+
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.active_on(journal_clock.today()) else "expired"
+
+
+GRANT_STATE_LABELS = {
+    "active": _l("Active"),
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
+}
+
 
 class ChangeKind(str, enum.Enum):
     mark = "mark"

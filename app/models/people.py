@@ -146,6 +146,28 @@ class ParentLink(StampMixin, Model):
     student: Mapped[Person] = relationship(foreign_keys=[student_id])
     relation: Mapped[str | None] = mapped_column(String(50))
     electronic_consent: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: mother, father, guardian, trustee ... (``PARENT_KIND_LABELS``)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    legal_representative: Mapped[bool] = mapped_column(Boolean, default=True)
+    workplace: Mapped[str | None] = mapped_column(String(300))
+    job_position: Mapped[str | None] = mapped_column(String(200))
+    #: seed 003 §57: the date the consent (or refusal) was recorded and how
+    consent_date: Mapped[dt.date | None] = mapped_column(Date)
+    consent_how: Mapped[str | None] = mapped_column(String(200))
+
+    @property
+    def kind_label(self) -> str:
+        return str(PARENT_KIND_LABELS.get(self.kind, self.kind or self.relation or ""))
+
+
+PARENT_KIND_LABELS = {
+    "mother": _l("Mother"),
+    "father": _l("Father"),
+    "guardian": _l("Guardian"),
+    "trustee": _l("Trustee"),
+    "foster": _l("Foster parent"),
+    "other": _l("Other relative"),
+}
 
 
 class LoginEvent(Model):

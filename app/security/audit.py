@@ -20,6 +20,10 @@ SKIP_COLUMNS = {"changed_at", "created_at", "changed_by_id", "created_by_id", "p
                 "changed_on", "created_on", "changed_by_fk", "created_by_fk"}
 
 
+#: what the log shows instead of the value of a column a model lists in ``__audit_redact__``
+REDACTED = "***"
+
+
 def _plain(value):
     if isinstance(value, enum.Enum):
         return value.value
@@ -44,9 +48,14 @@ def _org_id(obj):
 def _changes(obj, action: str) -> dict:
     state = inspect(obj)
     out = {}
+    redact = getattr(obj, "__audit_redact__", ())
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in SKIP_COLUMNS:
+            continue
+        if key in redact:  # sensitive data (medical, social): that it changed, not the value
+            if action != "update" or state.attrs[key].history.has_changes():
+                out[key] = REDACTED
             continue
         hist = state.attrs[key].history
         if action == "update":

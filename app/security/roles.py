@@ -126,6 +126,16 @@ ROLE_PERMISSIONS: dict[Role, dict] = {
 # --- records office (issue 5): staff files, staff reports, blanks, imports ---------------
 # FAB 5 names the permission of an @action after the action itself ("annul"), without the
 # "can_" prefix of exposed methods ("can_event"). Single-row actions must be POSTed (CSRF).
+def _grant(area: dict[Role, dict]) -> None:
+    """Add an area's permissions to the roles, uniting the permission names of a view that
+    several areas grant (e.g. ImportView for the staff and the pupils import)."""
+    for role, perms in area.items():
+        merged = {k: set(v) for k, v in ROLE_PERMISSIONS[role].items()}
+        for view, names in perms.items():
+            merged.setdefault(view, set()).update(names)
+        ROLE_PERMISSIONS[role] = merged
+
+
 _PART_EDIT = READ | {"can_add", "can_edit"}
 RECORDS_ADMIN = {
     "StaffFileView": _PART_EDIT,
@@ -178,9 +188,99 @@ _RECORDS = {
     Role.deputy_director: RECORDS_SCHOOL_READER, Role.class_teacher: RECORDS_OWN,
     Role.teacher: RECORDS_OWN,
 }
-for _role, _perms in _RECORDS.items():
-    ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
+_grant(_RECORDS)
 
+# --- contingent movements with orders (issue 5) -------------------------------------------
+# the school's writers (coordinator-administrator) add orders and perform movements;
+# director, deputy director and district staff read; teachers have no access. The
+# "ContingentView:<page>" keys grant the menu links of those pages (views/__init__.py).
+_CONTINGENT_MENUS = {"ContingentView:without_class": set(), "ContingentView:book": set(),
+                     "ContingentView:alphabetical": set()}
+CONTINGENT_READ = {
+    "ContingentView": {"can_index", "can_without_class", "can_book", "can_alphabetical",
+                       "can_scan"},
+    "OrderView": READ | {"scan"},
+    "MovementView": READ,
+    "OrderApi": API_READ,
+    "MovementApi": API_READ,
+    **_CONTINGENT_MENUS,
+}
+CONTINGENT_WRITE = {
+    "ContingentView": CONTINGENT_READ["ContingentView"] | {
+        "can_enrol", "can_transfer", "can_exclude", "can_transfer_out", "can_disband",
+        "can_promote", "can_annul_order"},
+    "OrderView": READ | {"can_add", "can_edit", "scan", "annul"},
+    "MovementView": READ,
+    "OrderApi": API_READ | {"can_post", "can_put"},  # never deleted: no DELETE
+    "MovementApi": API_READ | {"can_post"},
+    **_CONTINGENT_MENUS,
+}
+_CONTINGENT = {
+    Role.ministry_admin: CONTINGENT_WRITE, Role.tech_operator: CONTINGENT_WRITE,
+    Role.district_head: CONTINGENT_READ, Role.district_deputy: CONTINGENT_READ,
+    Role.district_admin: CONTINGENT_READ, Role.district_employee: CONTINGENT_READ,
+    Role.school_admin: CONTINGENT_WRITE, Role.director: CONTINGENT_READ,
+    Role.deputy_director: CONTINGENT_READ,
+}
+_grant(_CONTINGENT)
+# --- pupils' personal files and the pupils import (issue 5) ------------------------------
+# Row scope and the medical/social parts: app.security.pupil_scope. The sensitive REST
+# resource is granted to school roles only; its filter leaves a teacher only the pupils of
+# their own class (as class teacher).
+_PUPIL_READ_OPS = {"can_print_file", "can_photo_image"}
+PUPILS_ADMIN = {
+    "PupilFileView": READ | {"can_add", "can_edit"},
+    "PupilFileOpsView": _PUPIL_READ_OPS | {"can_sensitive", "can_characterisation",
+                                           "can_photo", "can_parent", "can_consent",
+                                           "can_achievement"},
+    "PupilFileApi": API_READ, "PupilSensitiveApi": API_READ,
+    "ImportView": {"can_upload", "can_template"}, "PupilImportLink": set(),
+}
+PUPILS_SCHOOL_READER = {"PupilFileView": READ, "PupilFileOpsView": _PUPIL_READ_OPS,
+                        "PupilFileApi": API_READ, "PupilSensitiveApi": API_READ}
+PUPILS_TEACHER = dict(PUPILS_SCHOOL_READER,
+                      PupilFileOpsView=_PUPIL_READ_OPS | {"can_characterisation"})
+PUPILS_READER = {"PupilFileView": READ, "PupilFileOpsView": _PUPIL_READ_OPS,
+                 "PupilFileApi": API_READ}
+_PUPILS = {
+    Role.ministry_admin: PUPILS_ADMIN, Role.tech_operator: PUPILS_ADMIN,
+    Role.district_head: PUPILS_READER, Role.district_deputy: PUPILS_READER,
+    Role.district_admin: PUPILS_READER, Role.district_employee: PUPILS_READER,
+    Role.school_admin: PUPILS_ADMIN, Role.director: PUPILS_SCHOOL_READER,
+    Role.deputy_director: PUPILS_SCHOOL_READER, Role.class_teacher: PUPILS_TEACHER,
+    Role.teacher: PUPILS_TEACHER, Role.student: PUPILS_READER, Role.parent: PUPILS_READER,
+}
+_grant(_PUPILS)
+# --- journal (issue 4, jgrades): final grades, access grants, journal settings ----------
+# Setting a final grade: the service decides (the section's teacher); school roles hold the
+# permission so that a director gets the service's 403, not a missing-permission page.
+_FINAL_SET = {"JournalFinalApi": {"can_final", "can_confirm"},
+              "JournalFinalsView": {"can_section", "can_confirm"}}
+_FINAL_READ = {"FinalGradeApi": API_READ}
+_FINALS_PAGE = {"JournalFinalsView": {"can_section", "can_confirm"}}
+_GRANT_ADMIN = {"AccessGrantView": READ | {"can_add", "revoke"}}
+_SETTINGS_EDIT = {"JournalSettingsView": READ | {"can_add", "can_edit"}}
+_JOURNAL_GRADES = {
+    Role.ministry_admin: {**_FINAL_READ, **_FINALS_PAGE, **_GRANT_ADMIN, **_SETTINGS_EDIT},
+    Role.tech_operator: {**_FINAL_READ, **_FINALS_PAGE, **_GRANT_ADMIN, **_SETTINGS_EDIT},
+    Role.district_head: {**_FINAL_READ, **_FINALS_PAGE, "AccessGrantView": READ,
+                         "JournalSettingsView": READ},
+    Role.district_deputy: {**_FINAL_READ, **_FINALS_PAGE, "AccessGrantView": READ,
+                           "JournalSettingsView": READ},
+    Role.district_admin: {**_FINAL_READ, **_FINALS_PAGE, "AccessGrantView": READ,
+                          "JournalSettingsView": READ},
+    Role.district_employee: {**_FINAL_READ, **_FINALS_PAGE, "AccessGrantView": READ,
+                             "JournalSettingsView": READ},
+    Role.school_admin: {**_FINAL_SET, **_FINAL_READ, **_GRANT_ADMIN, **_SETTINGS_EDIT},
+    Role.director: {**_FINAL_SET, **_FINAL_READ, **_GRANT_ADMIN, "JournalSettingsView": READ},
+    Role.deputy_director: {**_FINAL_SET, **_FINAL_READ, **_GRANT_ADMIN,
+                           "JournalSettingsView": READ},
+    Role.class_teacher: {**_FINAL_SET, **_FINAL_READ, "AccessGrantView": READ},
+    Role.teacher: {**_FINAL_SET, **_FINAL_READ, "AccessGrantView": READ},
+    Role.student: _FINAL_READ,
+    Role.parent: _FINAL_READ,
+}
+_grant(_JOURNAL_GRADES)
 # --- class journal (issue 4): the grid and its JSON endpoints; row rules in
 # app.security.journal_scope (who reads which section, who writes marks / attendance)
 JOURNAL_READ_APIS = {a: API_READ for a in ("JournalLessonApi", "JournalMarkApi",
@@ -198,7 +298,17 @@ _JOURNAL = {
     # pupils and parents: their own marks and attendance through REST (the diary is theirs)
     Role.student: JOURNAL_READ_APIS, Role.parent: JOURNAL_READ_APIS,
 }
-for _role, _perms in _JOURNAL.items():
+_grant(_JOURNAL)
+
+# --- journal (issue 4): diary, summary sheet, change history -------------------------------
+# Row scope in app.security.journal_scope: pupils and parents open their own diaries; staff
+# (class teacher of the class, administration, district) pupils' diaries and summary sheets;
+# the history shows the sections a user reads (a teacher: those they teach).
+DIARY_OWN = {"DiaryView": {"can_index", "can_week"}, "DiaryApi": {"can_get"}}
+DIARY_STAFF = {"DiaryView": {"can_index", "can_week", "can_summary"},
+               "DiaryApi": {"can_get"}, "JournalHistoryView": {"can_index"}}
+for _role in ROLE_PERMISSIONS:
+    _perms = DIARY_OWN if _role in (Role.student, Role.parent) else DIARY_STAFF
     ROLE_PERMISSIONS[_role] = {**ROLE_PERMISSIONS[_role], **_perms}
 
 #: every logged-in user may change their own password and language

@@ -161,9 +161,14 @@ def _all_translations(label) -> set[str]:
     out = {str(label).casefold()}
     msgid = getattr(label, "_args", (None,))[0] if hasattr(label, "_args") else None
     if isinstance(msgid, str):
-        out.add(msgid.casefold())
+        kwargs = getattr(label, "_kwargs", None) or {}  # "Parent %(n)s: phone", n=1
+
+        def fmt(s: str) -> str:
+            return s % kwargs if kwargs else s
+
+        out.add(fmt(msgid).casefold())
         for loc in HEADER_LANGUAGES:
-            out.add(_catalogue(loc).gettext(msgid).casefold())
+            out.add(fmt(_catalogue(loc).gettext(msgid)).casefold())
     return out
 
 

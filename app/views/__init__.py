@@ -34,7 +34,40 @@ def register_views(appbuilder) -> None:
     _add(appbuilder, AuditRecordView, _l("Change log"), audit, "fa-history")
     _add(appbuilder, LoginEventView, _l("Logins"), audit, "fa-sign-in")
     register_study_views(appbuilder)
+    _register_contingent(appbuilder)
     register_journal_views(appbuilder)
+    register_journal_grade_views(appbuilder)
+    register_diary_views(appbuilder)
+
+
+def _register_contingent(appbuilder) -> None:
+    """Contingent: orders, movements, pupils without a class, books (issue 5)."""
+    from app.views.contingent import ContingentView, MovementView, OrderView
+
+    cat = _l("Contingent")
+    _add(appbuilder, ContingentView, _l("Contingent movements"), cat, "fa-exchange")
+    _add(appbuilder, OrderView, _l("Orders"), cat, "fa-file-text")
+    _add(appbuilder, MovementView, _l("Movements"), cat, "fa-random")
+    for key, name, href, icon in (
+            ("without_class", _l("Pupils without a class"), "/contingent/without_class",
+             "fa-user-times"),
+            ("book", _l("Book of pupil movement"), "/contingent/book", "fa-book"),
+            ("alphabetical", _l("Alphabetical book of pupils"), "/contingent/alphabetical",
+             "fa-sort-alpha-asc")):
+        appbuilder.add_link(name, href=href, category=cat, icon=icon)
+        # roles.py grants the menu entry with the page permission (see CONTINGENT_READ)
+        MENUS[f"ContingentView:{key}"] = (name, cat)
+
+
+def register_journal_grade_views(appbuilder) -> None:
+    """Journal (issue 4): access grants and journal settings (jgrades)."""
+    from app.views.journal_admin import AccessGrantView, JournalSettingsView
+    from app.views.journal_finals import JournalFinalsView
+
+    journal = _l("Journal")
+    _add(appbuilder, AccessGrantView, _l("Access grants"), journal, "fa-unlock-alt")
+    _add(appbuilder, JournalSettingsView, _l("Journal settings"), journal, "fa-sliders")
+    appbuilder.add_view_no_menu(JournalFinalsView)
 
 
 def register_journal_views(appbuilder) -> None:
@@ -43,6 +76,17 @@ def register_journal_views(appbuilder) -> None:
 
     journal = _l("Journal")
     _add(appbuilder, JournalView, _l("Class journal"), journal, "fa-book")
+
+
+def register_diary_views(appbuilder) -> None:
+    """Journal (issue 4): the diary, the summary sheet (no menu: from the diary's class
+    list) and the change history report."""
+    from app.views.diary import DiaryView
+    from app.views.journal_history import JournalHistoryView
+
+    journal = _l("Journal")
+    _add(appbuilder, DiaryView, _l("Diary"), journal, "fa-book")
+    _add(appbuilder, JournalHistoryView, _l("Change history"), journal, "fa-history")
 
 
 def register_study_views(appbuilder) -> None:
@@ -139,9 +183,22 @@ def _register_records(appbuilder) -> None:
                         icon="fa-upload")
     MENUS["ImportView"] = (_l("Import staff"), staff)
     _add(appbuilder, ImportRecordView, _l("Import history"), staff, "fa-history")
+    _register_pupil_files(appbuilder)
     _add(appbuilder, BlankView, _l("Strict-report blanks"), docs, "fa-file-text-o")
     _add(appbuilder, BlankHistoryView, _l("History of blanks"), docs, "fa-history")
     _add(appbuilder, IssuedCertificateView, _l("Issued certificates"), docs, "fa-certificate")
     _add(appbuilder, IssuedCommendationView, _l("Issued commendation letters"), docs,
          "fa-star")
     appbuilder.add_view_no_menu(BlankOpsView)
+
+
+def _register_pupil_files(appbuilder) -> None:
+    """Pupils' personal files and the pupils-with-parents import (issue 5)."""
+    from app.views.pupil_file import PupilFileOpsView, PupilFileView
+
+    pupils = _l("Pupils")
+    _add(appbuilder, PupilFileView, _l("Pupils' personal files"), pupils, "fa-folder-open")
+    appbuilder.add_view_no_menu(PupilFileOpsView)
+    appbuilder.add_link(_l("Import pupils with parents"), href="/imports/pupils",
+                        category=pupils, icon="fa-upload")
+    MENUS["PupilImportLink"] = (_l("Import pupils with parents"), pupils)

@@ -16,10 +16,11 @@ from app.models.org import Organization
 from app.security.filters import OrgReadFilter
 from app.security.scopes import can_write_org, current_scope, org_clause
 from app.services.imports import run_import, template_xlsx
+from app.services.pupil_import import PUPIL_IMPORT
 from app.services.staff_import import STAFF_IMPORT
 from app.views.base import ScopedModelView
 
-SPECS = {STAFF_IMPORT.kind: STAFF_IMPORT}
+SPECS = {STAFF_IMPORT.kind: STAFF_IMPORT, PUPIL_IMPORT.kind: PUPIL_IMPORT}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 

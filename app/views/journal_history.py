@@ -1,0 +1,34 @@
+"""The "journal change history" report: on screen (paginated) and as XLSX with the same
+filters; rows scoped by ``journal_scope.section_read_clause`` (app/services/journal_history.py)."""
+from __future__ import annotations
+
+from flask import Response, request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
+
+from app.i18n import format_date, format_datetime
+from app.services import journal_history as hist
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class JournalHistoryView(BaseView):
+    route_base = "/journalhistory"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        f = hist.HistoryFilter.from_args(request.args)
+        if request.args.get("format") == "xlsx":
+            return Response(hist.history_xlsx(f), mimetype=XLSX, headers={
+                "Content-Disposition": "attachment; filename=journal-history.xlsx"})
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        rows, total = hist.history_page(f, page)
+        pages = max((total + hist.PAGE_SIZE - 1) // hist.PAGE_SIZE, 1)
+        return self.render_template(
+            "journal/history.html", rows=rows, total=total, page=page, pages=pages,
+            flt=f, args=f.as_args(), choices=hist.filter_choices(),
+            format_date=format_date, format_datetime=format_datetime,
+            title=gettext("Journal change history"))
