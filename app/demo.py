@@ -180,18 +180,16 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     db.session.commit()
     build_records_demo(schools, gen, rng)
     db.session.commit()
+    # later areas, in dependency order: movements and pupil files use the classes; the
+    # journal needs the pupils in their classes; period grades need the journal's marks
     from app.demo_contingent import build_contingent_demo
-
-    build_contingent_demo(schools)
+    from app.demo_grades import build_grades_demo
+    from app.demo_journal import build_journal_demo
     from app.demo_pupils import build_pupils_demo
 
+    build_contingent_demo(schools)
     build_pupils_demo(schools, gen, rng)
-    from app.demo_journal import build_journal_demo
-
     build_journal_demo(schools, gen, rng, logins, DEMO_PASSWORD)
-    # period grades: keep this after the journal demo (app/demo_journal.py), it needs marks
-    from app.demo_grades import build_grades_demo
-
     build_grades_demo(schools)
     db.session.commit()
     return logins

@@ -7,8 +7,7 @@ import sys
 
 #: benchmark modules, run in this order; later areas add theirs
 BENCHMARKS = ["bench.foundation_pages", "bench.timetable_generation", "bench.import_staff",
-              "bench.import_pupils", "bench.journal_grid",
-              "bench.journal_diary"]
+              "bench.import_pupils", "bench.journal_grid", "bench.journal_diary"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,6 @@ def register_apis(appbuilder) -> None:
     apis += PUPIL_APIS
     apis += JOURNAL_APIS
     apis += JOURNAL_FINAL_APIS
+    apis.append(DiaryApi)
     for api in apis:
         appbuilder.add_api(api)
-    appbuilder.add_api(DiaryApi)

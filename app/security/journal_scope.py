@@ -167,7 +167,6 @@ def readable_student_ids(scope: UserScope | None = None) -> set[int]:
     return ids
 
 
-
 def final_writer(class_id: int, subject_id: int, period_ids, scope: UserScope | None = None
                  ) -> int | None:
     """The user's person that sets the period (or year) grades of a class x subject, or None.
@@ -251,6 +250,7 @@ def active_grant_ref(person_ids, class_id: int, subject_id: int, period_id: int 
         return None
     return db.session.execute(
         active_grant_clause(person_ids, class_id, subject_id, period_id, today)).first()
+
 
 def diary_staff_student_clause(person_column, scope: UserScope | None = None):
     """SQL condition on pupils (``person_column``) whose diary and summary sheet the user
