@@ -16,9 +16,10 @@ import datetime as dt
 import io
 import os
 import tempfile
-import time
 
-from sqlalchemy import event, text
+from sqlalchemy import text
+
+from bench.import_harness import time_imports
 
 os.environ.setdefault("KUNDELIK_ENV", "testing")
 
@@ -78,7 +79,6 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
     from app import create_app
     from app.extensions import db
     from app.services import orgs as org_service
-    from app.services.imports import run_import
     from app.services.pupil_import import PUPIL_IMPORT
     from config import TestingConfig
 
@@ -87,7 +87,6 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
         FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
     app = create_app(Cfg)
-    out = []
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "postgresql":
@@ -96,23 +95,7 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
                 conn.execute(text("CREATE SCHEMA public"))
         Model.metadata.create_all(engine)
         school = _school(org_service, db)
-        for label in ("first import", "re-import"):
-            statements = []
-
-            def count(conn, cursor, statement, params, context, executemany,
-                      sink=statements):
-                sink.append(statement)
-
-            event.listen(engine, "before_cursor_execute", count)
-            start = time.perf_counter()
-            outcome = run_import(PUPIL_IMPORT, school, data, "bench.xlsx")
-            db.session.commit()
-            seconds = time.perf_counter() - start
-            event.remove(engine, "before_cursor_execute", count)
-            assert outcome.ok, outcome.errors[:5]
-            rec = outcome.record
-            out.append((engine.dialect.name, label, rows, round(seconds, 2), len(statements),
-                        round(len(statements) / rows, 3), rec.created, rec.skipped))
+        out = time_imports(db, PUPIL_IMPORT, school, data, rows)
         db.session.remove()
     return out
 

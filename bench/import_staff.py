@@ -14,9 +14,10 @@ import datetime as dt
 import io
 import os
 import tempfile
-import time
 
-from sqlalchemy import event, text
+from sqlalchemy import text
+
+from bench.import_harness import time_imports
 
 os.environ.setdefault("KUNDELIK_ENV", "testing")
 
@@ -47,7 +48,6 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
     from app.extensions import db
     from app.models.org import OrgKind
     from app.services import orgs as org_service
-    from app.services.imports import run_import
     from app.services.staff_import import STAFF_IMPORT
     from config import TestingConfig
 
@@ -56,7 +56,6 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
         FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
     app = create_app(Cfg)
-    out = []
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "postgresql":
@@ -72,23 +71,7 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
         school = org_service.create_organization(kind=OrgKind.school, short_name="Bench",
                                                  full_name="Bench school", parent=ministry)
         db.session.commit()
-        for label in ("first import", "re-import"):
-            statements = []
-
-            def count(conn, cursor, statement, params, context, executemany,
-                      sink=statements):
-                sink.append(statement)
-
-            event.listen(engine, "before_cursor_execute", count)
-            start = time.perf_counter()
-            outcome = run_import(STAFF_IMPORT, school, data, "bench.xlsx")
-            db.session.commit()
-            seconds = time.perf_counter() - start
-            event.remove(engine, "before_cursor_execute", count)
-            assert outcome.ok, outcome.errors[:5]
-            rec = outcome.record
-            out.append((engine.dialect.name, label, rows, round(seconds, 2), len(statements),
-                        round(len(statements) / rows, 2), rec.created, rec.skipped))
+        out = time_imports(db, STAFF_IMPORT, school, data, rows)
         db.session.remove()
     return out
 
