@@ -78,6 +78,26 @@ def section_read_clause(class_column, subject_column, org_column,
     return or_(*parts)
 
 
+def one_section_read_clause(class_column, subject_column, org_column,
+                            scope: UserScope | None = None):
+    """:func:`section_read_clause` for a query over one section (the journal grid's header):
+    the same rule, with the "teaches a lesson of it" part as an EXISTS on that section's
+    lessons instead of the list of every section the user teaches (which reads all of the
+    teacher's lessons of the year)."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    parts = [staff_read_clause(org_column, scope)]
+    if scope.person_ids and scope.read_ids:
+        parts.append(class_column.in_(class_teacher_class_ids_clause(scope)))
+        parts.append(select(Lesson.id).where(
+            Lesson.class_id == class_column, Lesson.subject_id == subject_column,
+            Lesson.organization_id.in_(sorted(scope.read_ids)),
+            or_(Lesson.teacher_id.in_(_mine(scope)),
+                Lesson.substitute_teacher_id.in_(_mine(scope)))).exists())
+    return or_(*parts)
+
+
 def can_read_lesson(lesson: Lesson, scope: UserScope | None = None) -> bool:
     scope = scope or current_scope()
     return db.session.execute(

@@ -8,11 +8,12 @@ Policies (chosen per organisation, see :data:`POLICIES`):
   term summative percentages -> mark). Not described in the seeds; rule from the brief.
 * ``plain_average`` - average of all marks, round half up.
 
-Rounding is always half up with ``decimal.ROUND_HALF_UP`` (never Python's ``round``,
-which rounds half to even: ``round(4.5) == 4``). Averages are computed exactly with
-``Fraction``; the value shown to users (:attr:`TermResult.exact`) is that value
-rounded half up to 3 decimals, and the whole mark is rounded from the shown value,
-so a displayed 4.500 always gives 5.
+Rounding is always half up (never Python's ``round``, which rounds half to even:
+``round(4.5) == 4``). Averages are computed exactly, as a ratio of two whole numbers
+(``num / den``: plain integers, because the journal grid evaluates a policy for every
+pupil on every page and ``Fraction`` arithmetic cost more than its SQL); the value shown
+to users (:attr:`TermResult.exact`) is that ratio rounded half up to 3 decimals, and the
+whole mark is rounded from the shown value, so a displayed 4.500 always gives 5.
 """
 
 from __future__ import annotations
@@ -87,14 +88,34 @@ def _to_decimal(value: Number) -> Decimal:
     return Decimal(value)
 
 
-def _settle(value: Fraction) -> tuple[Decimal, int]:
-    """Shown value (3 decimals, half up) and the whole number rounded from it."""
-    shown = _to_decimal(value).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-    return shown, round_half_up(shown)
+Ratio = tuple[int, int]
+"""An exact value ``num / den`` with ``den > 0`` (not reduced)."""
 
 
-def _average(values: Sequence[Number]) -> Fraction:
-    return sum((to_fraction(v) for v in values), Fraction(0)) / len(values)
+def _ratio(value: Number) -> Ratio:
+    """The exact ratio of a number (an int without any Fraction)."""
+    if type(value) is int:
+        return value, 1
+    exact = to_fraction(value)
+    return exact.numerator, exact.denominator
+
+
+def _add(a: Ratio, b: Ratio) -> Ratio:
+    if a[1] == b[1]:
+        return a[0] + b[0], a[1]
+    return a[0] * b[1] + b[0] * a[1], a[1] * b[1]
+
+
+def _settle(num: int, den: int) -> tuple[Decimal, int]:
+    """Shown value of ``num / den`` (3 decimals, half up: .0005 away from zero) and the
+    whole number rounded half up from the shown value."""
+    thousandths, rest = divmod(abs(num) * 1000, den)
+    if 2 * rest >= den:
+        thousandths += 1
+    whole = (thousandths + 500) // 1000
+    if num < 0:
+        thousandths, whole = -thousandths, -whole
+    return Decimal(thousandths).scaleb(-3), whole
 
 
 def check_mark(value: int, low: int = 2, high: int = 5) -> int:
@@ -168,10 +189,11 @@ class KyrgyzWeightedPolicy:
 
     def compute(self, inputs: KyrgyzInputs) -> TermResult:
         try:
-            bonus = to_fraction(inputs.bonus)
+            bonus_num, bonus_den = _ratio(inputs.bonus)
         except (TypeError, ValueError, ZeroDivisionError):
-            bonus = Fraction(-1)  # unreadable: refused below like a negative bonus
-        if not 0 <= bonus <= MAX_BONUS:
+            bonus_num, bonus_den = -1, 1  # unreadable: refused below like a negative bonus
+        if not (0 <= bonus_num and bonus_num * MAX_BONUS.denominator
+                <= MAX_BONUS.numerator * bonus_den):
             raise ValidationError(
                 _l("The bonus must be from 0 to %(max)s", max="0.3"),
                 field="bonus",
@@ -179,15 +201,17 @@ class KyrgyzWeightedPolicy:
             )
         for mark in (*inputs.intermediate, *inputs.control):
             check_mark(mark)
-        if inputs.intermediate and inputs.control:
-            base = Fraction(7, 10) * _average(inputs.intermediate) + Fraction(
-                3, 10
-            ) * _average(inputs.control)
-        elif inputs.intermediate or inputs.control:
-            base = _average(inputs.intermediate or inputs.control)
+        n_inter, n_control = len(inputs.intermediate), len(inputs.control)
+        sum_inter, sum_control = sum(inputs.intermediate), sum(inputs.control)
+        if n_inter and n_control:
+            # 7/10 * sum_inter/n_inter + 3/10 * sum_control/n_control
+            num = 7 * sum_inter * n_control + 3 * sum_control * n_inter
+            den = 10 * n_inter * n_control
+        elif n_inter or n_control:
+            num, den = sum_inter + sum_control, n_inter + n_control
         else:
             raise _no_marks()
-        exact, rounded = _settle(base + bonus)
+        exact, rounded = _settle(num * bonus_den + bonus_num * den, den * bonus_den)
         return TermResult(exact=exact, rounded=rounded)
 
 
@@ -205,11 +229,14 @@ class KazakhInputs:
     """Formative percents (0..100), section summatives and the term summative.
 
     Summatives are ``(score, max_score)`` pairs; an empty list / None means missing.
+    ``formative_scores`` are formative marks given as ``(score, max_score)`` pairs, each
+    worth ``score / max_score`` in percent; they are averaged together with ``formative``.
     """
 
     formative: Sequence[Number] = ()
     section: Sequence[tuple[Number, Number]] = ()
     term: tuple[Number, Number] | None = None
+    formative_scores: Sequence[tuple[int, int]] = ()
 
 
 def percent_to_mark(percent: int) -> int:
@@ -235,18 +262,18 @@ def _percent_error() -> ValidationError:
     )
 
 
-def _summative_percent(pairs: Sequence[tuple[Number, Number]]) -> Fraction:
+def _summative_percent(pairs: Sequence[tuple[Number, Number]]) -> Ratio:
     """Total score over total max score, in percent; each score 0..max."""
-    total = maximum = Fraction(0)
+    total, maximum = (0, 1), (0, 1)
     for score, max_score in pairs:
-        s, m = to_fraction(score), to_fraction(max_score)
-        if m <= 0:
+        s, m = _ratio(score), _ratio(max_score)
+        if m[0] <= 0:
             raise ValidationError(
                 _l("The maximum score must be above 0"),
                 field="score",
                 code="max_score_range",
             )
-        if s < 0 or s > m:
+        if s[0] < 0 or s[0] * m[1] > m[0] * s[1]:
             raise ValidationError(
                 _l(
                     "The score %(score)s must be from 0 to the maximum %(max)s",
@@ -256,8 +283,27 @@ def _summative_percent(pairs: Sequence[tuple[Number, Number]]) -> Fraction:
                 field="score",
                 code="score_above_max",
             )
-        total, maximum = total + s, maximum + m
-    return total / maximum * 100
+        total, maximum = _add(total, s), _add(maximum, m)
+    # (total / maximum) * 100
+    return total[0] * maximum[1] * 100, total[1] * maximum[0]
+
+
+def _formative_percent(inputs: KazakhInputs) -> Ratio | None:
+    """Average of the formative percents (each 0..100), or None without any."""
+    count = len(inputs.formative) + len(inputs.formative_scores)
+    if not count:
+        return None
+    total: Ratio = (0, 1)
+    for value in inputs.formative:
+        percent = _ratio(value)
+        if not 0 <= percent[0] <= 100 * percent[1]:
+            raise _percent_error()
+        total = _add(total, percent)
+    for score, max_score in inputs.formative_scores:
+        if max_score <= 0 or not 0 <= score <= max_score:
+            raise _percent_error()
+        total = _add(total, (score * 100, max_score))
+    return total[0], total[1] * count
 
 
 class KazakhCriteriaPolicy:
@@ -273,10 +319,13 @@ class KazakhCriteriaPolicy:
     def __init__(self, weights: KazakhWeights | None = None) -> None:
         self.weights = weights or KazakhWeights()
         parts = [
-            to_fraction(w)
+            _ratio(w)
             for w in (self.weights.formative, self.weights.section, self.weights.term)
         ]
-        if any(p < 0 for p in parts) or sum(parts) != 100:
+        total: Ratio = (0, 1)
+        for part in parts:
+            total = _add(total, part)
+        if any(p[0] < 0 for p in parts) or total[0] != 100 * total[1]:
             raise ValidationError(
                 _l("The weights must not be negative and must add up to 100"),
                 field="weights",
@@ -285,22 +334,23 @@ class KazakhCriteriaPolicy:
         self._parts = parts
 
     def compute(self, inputs: KazakhInputs) -> TermResult:
-        components: list[tuple[Fraction, Fraction]] = []
-        if inputs.formative:
-            values = [to_fraction(v) for v in inputs.formative]
-            if any(not 0 <= v <= 100 for v in values):
-                raise _percent_error()
-            components.append((self._parts[0], _average(values)))
+        components: list[tuple[Ratio, Ratio]] = []
+        formative = _formative_percent(inputs)
+        if formative is not None:
+            components.append((self._parts[0], formative))
         if inputs.section:
             components.append((self._parts[1], _summative_percent(inputs.section)))
         if inputs.term is not None:
             components.append((self._parts[2], _summative_percent([inputs.term])))
-        weight = sum((w for w, _ in components), Fraction(0))
-        if weight == 0:
+        weight: Ratio = (0, 1)
+        weighted: Ratio = (0, 1)
+        for (w_num, w_den), (p_num, p_den) in components:
+            weight = _add(weight, (w_num, w_den))
+            weighted = _add(weighted, (w_num * p_num, w_den * p_den))
+        if weight[0] == 0:
             raise _no_marks()
-        exact, percent = _settle(
-            sum((w * p for w, p in components), Fraction(0)) / weight
-        )
+        # weighted / weight
+        exact, percent = _settle(weighted[0] * weight[1], weighted[1] * weight[0])
         return TermResult(
             exact=exact, rounded=percent_to_mark(percent), percent=percent
         )
@@ -324,7 +374,7 @@ class PlainAveragePolicy:
             raise _no_marks()
         for mark in inputs.marks:
             check_mark(mark, self.low, self.high)
-        exact, rounded = _settle(_average(inputs.marks))
+        exact, rounded = _settle(sum(inputs.marks), len(inputs.marks))
         return TermResult(exact=exact, rounded=rounded)
 
 
@@ -367,5 +417,5 @@ def year_grade(
         else:
             numeric.append(check_mark(grade, low, high))
     if numeric:
-        return _settle(_average(numeric))[1]
+        return _settle(sum(numeric), len(numeric))[1]
     return NOT_ATTESTED if NOT_ATTESTED in specials else EXEMPT

@@ -23,13 +23,16 @@ Marks out of range or a policy that has nothing to compute from give ``computed`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import String, and_, bindparam, func, or_, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.journal import (
@@ -39,9 +42,11 @@ from app.models.journal import (
     FinalKind,
     GradingPolicyName,
     JournalChange,
+    JournalSettings,
     Mark,
     MarkCategory,
 )
+from app.models.org import Organization
 from app.models.study import ClassEnrollment, SchoolClass, StudyPeriod, Subject
 from app.models.timetable import Lesson
 from app.services import journal_clock
@@ -60,7 +65,11 @@ from app.services.grading import (
     to_fraction,
     year_grade,
 )
-from app.services.journal_settings import EffectiveSettings, effective_settings
+from app.services.journal_settings import (
+    EffectiveSettings,
+    effective_settings,
+    settings_from_row,
+)
 
 MARK_VALUES = ("2", "3", "4", "5")
 SPECIAL_VALUES = (FinalValue.NOT_ATTESTED.value, FinalValue.EXEMPT.value)
@@ -69,67 +78,88 @@ SPECIAL_VALUES = (FinalValue.NOT_ATTESTED.value, FinalValue.EXEMPT.value)
 # ---------------------------------------------------------------- computing (pure)
 
 
-@dataclass(frozen=True)
-class MarkRow:
-    """One mark as the policies need it."""
+class MarkRow(NamedTuple):
+    """One mark as the policies need it (``category`` a :class:`MarkCategory`)."""
 
     value: int
     category: MarkCategory
     max_score: int | None = None
 
 
-def _category(value) -> MarkCategory:
-    return value if isinstance(value, MarkCategory) else MarkCategory(value)
+_CONTROL, _FORMATIVE = MarkCategory.control, MarkCategory.formative
+_SECTION, _TERM = MarkCategory.summative_section, MarkCategory.summative_term
+_SCORED = frozenset(SCORED_CATEGORIES)
+
+#: a mark category from its stored name or its value ("summative_section" / "sum_section")
+CATEGORY_OF = {**{c.name: c for c in MarkCategory}, **{c.value: c for c in MarkCategory},
+               **{c: c for c in MarkCategory}}
 
 
-def _kg(settings: EffectiveSettings, marks: list[MarkRow], bonus) -> TermResult | None:
-    plain = [m for m in marks if _category(m.category) not in SCORED_CATEGORIES]
-    control = [m.value for m in plain if _category(m.category) is MarkCategory.control]
-    intermediate = [m.value for m in plain if _category(m.category) is not MarkCategory.control]
+def _kg(settings: EffectiveSettings, marks, bonus) -> TermResult | None:
+    intermediate: list[int] = []
+    control: list[int] = []
+    for value, category, _max in marks:
+        if category is _CONTROL:
+            control.append(value)
+        elif category not in _SCORED:
+            intermediate.append(value)
     if not control and not intermediate:
         return None
     try:
-        return KyrgyzWeightedPolicy().compute(KyrgyzInputs(intermediate, control, bonus))
+        return _KG.compute(KyrgyzInputs(intermediate, control, bonus))
     except ValidationError as err:
         if err.code == "bonus_range":
             raise
         return None
 
 
-def _kz(settings: EffectiveSettings, marks: list[MarkRow], bonus) -> TermResult | None:
-    formative: list[Fraction] = []
-    section: list[tuple[int, int]] = []
-    term_score = term_max = 0
-    for m in marks:
-        cat = _category(m.category)
-        if cat is MarkCategory.formative and (m.max_score or 5) > 0:
-            formative.append(Fraction(m.value * 100, m.max_score or 5))
-        elif cat is MarkCategory.summative_section and m.max_score:
-            section.append((m.value, m.max_score))
-        elif cat is MarkCategory.summative_term and m.max_score:
-            term_score, term_max = term_score + m.value, term_max + m.max_score
-    if not (formative or section or term_max):
-        return None
-    inputs = KazakhInputs(formative=formative, section=section,
-                          term=(term_score, term_max) if term_max else None)
+@functools.lru_cache(maxsize=64)
+def _kz_policy(formative, section, term) -> KazakhCriteriaPolicy | None:
+    """The criteria policy for a school's weights (None when they do not add up)."""
     try:
-        return KazakhCriteriaPolicy(KazakhWeights(
-            settings.weight_formative, settings.weight_section, settings.weight_term,
-        )).compute(inputs)
+        return KazakhCriteriaPolicy(KazakhWeights(formative, section, term))
     except ValidationError:
         return None
 
 
-def _plain(settings: EffectiveSettings, marks: list[MarkRow], bonus) -> TermResult | None:
-    plain = [m.value for m in marks if _category(m.category) not in SCORED_CATEGORIES]
+def _kz(settings: EffectiveSettings, marks, bonus) -> TermResult | None:
+    formative: list[tuple[int, int]] = []
+    section: list[tuple[int, int]] = []
+    term_score = term_max = 0
+    for value, category, max_score in marks:
+        if category is _FORMATIVE:
+            if (max_score or 5) > 0:
+                formative.append((value, max_score or 5))
+        elif category is _SECTION:
+            if max_score:
+                section.append((value, max_score))
+        elif category is _TERM and max_score:
+            term_score, term_max = term_score + value, term_max + max_score
+    if not (formative or section or term_max):
+        return None
+    policy = _kz_policy(settings.weight_formative, settings.weight_section,
+                        settings.weight_term)
+    if policy is None:
+        return None
+    try:
+        return policy.compute(KazakhInputs(
+            section=section, term=(term_score, term_max) if term_max else None,
+            formative_scores=formative))
+    except ValidationError:
+        return None
+
+
+def _plain(settings: EffectiveSettings, marks, bonus) -> TermResult | None:
+    plain = [value for value, category, _max in marks if category not in _SCORED]
     if not plain:
         return None
     try:
-        return PlainAveragePolicy().compute(PlainInputs(plain))
+        return _PLAIN.compute(PlainInputs(plain))
     except ValidationError:
         return None
 
 
+_KG, _PLAIN = KyrgyzWeightedPolicy(), PlainAveragePolicy()
 _COMPUTE = {GradingPolicyName.kg_weighted: _kg, GradingPolicyName.kz_criteria: _kz,
             GradingPolicyName.plain_average: _plain}
 
@@ -170,21 +200,127 @@ def suggested_year(period_values: list[str | None]) -> str | None:
         return None
 
 
-# ---------------------------------------------------------------- section_finals
+@dataclass(frozen=True)
+class FinalsContext:
+    """What the final-grade columns of a section need besides its marks and grades: the
+    school's settings, the class's year, the kind of the period (quarter, semester...), how
+    many periods of that kind the year has, and whether the subject has attestation."""
 
-
-def _year_periods(period: StudyPeriod) -> list[StudyPeriod]:
-    """The periods of ``period``'s year of the same kind (quarters, semesters...), by start."""
-    return list(db.session.scalars(
-        select(StudyPeriod).where(StudyPeriod.year_id == period.year_id,
-                                  StudyPeriod.kind == period.kind)
-        .order_by(StudyPeriod.starts_on, StudyPeriod.id)))
+    settings: EffectiveSettings
+    year_id: int
+    period_kind: str
+    year_periods: int
+    without_attestation: bool
 
 
 def _empty_row() -> dict:
     return {"computed": None, "suggested": None, "percent": None, "final": None,
             "version": None, "bonus": None, "closed": False, "year_computed": None,
             "year_suggested": None, "year_final": None, "year_version": None}
+
+
+def compute_finals(ctx: FinalsContext, student_ids, marks: dict[int, list],
+                   finals, period_id: int) -> dict[int, dict]:
+    """The rows of :func:`section_finals` from data already read (pure): ``marks`` per
+    pupil (``MarkRow``-like triples of the period), ``finals`` the pupils' grades of the
+    subject and year as ``(student_id, kind, period_id, value, version, bonus)`` - period
+    grades of the periods of ``ctx.period_kind`` and year grades."""
+    result = {sid: _empty_row() for sid in student_ids}
+    if ctx.without_attestation:
+        return result
+    by_student: dict[int, dict] = defaultdict(dict)
+    for sid, kind, fp_id, value, version, bonus in finals:
+        key = "year" if kind == FinalKind.year else fp_id
+        by_student[sid][key] = (value, version, bonus)
+    compute = _COMPUTE[GradingPolicyName(ctx.settings.grading_policy)]
+    for sid, row in result.items():
+        res = compute(ctx.settings, marks.get(sid, ()), 0)
+        if res is not None:
+            row["computed"] = str(res.exact)
+            row["suggested"] = str(res.rounded)
+            row["percent"] = res.percent
+        own = by_student.get(sid)
+        if not own:
+            continue
+        year = own.pop("year", None)
+        final = own.get(period_id)
+        if final is not None:
+            row.update(final=final[0], version=final[1], closed=True,
+                       bonus=None if final[2] is None else str(final[2]))
+        values = list(own.values())
+        row["year_computed"] = _average_text([int(v[0]) for v in values
+                                              if _is_numeric(v[0])])
+        if len(values) >= ctx.year_periods:
+            row["year_suggested"] = suggested_year([v[0] for v in values])
+        if year is not None:
+            row.update(year_final=year[0], year_version=year[1])
+    return result
+
+
+# ---------------------------------------------------------------- section_finals (SQL)
+
+
+def context_columns() -> list:
+    """Columns giving a :class:`FinalsContext` (with the settings' columns of
+    ``journal_settings.settings_from_row``) in a query over StudyPeriod and Subject."""
+    same_kind = aliased(StudyPeriod)
+    year_periods = select(func.count(same_kind.id)).where(
+        same_kind.year_id == StudyPeriod.year_id,
+        same_kind.kind == StudyPeriod.kind).correlate(StudyPeriod).scalar_subquery()
+    return [StudyPeriod.year_id, type_coerce(StudyPeriod.kind, String).label("period_kind"),
+            Subject.without_attestation, year_periods.label("year_periods")]
+
+
+def context_from_row(settings: EffectiveSettings, row) -> FinalsContext:
+    return FinalsContext(settings, row.year_id, row.period_kind, row.year_periods or 0,
+                         bool(row.without_attestation))
+
+
+@functools.cache
+def _context_statement():
+    return (select(Organization.id.label("organization_id"), Organization.country,
+                   JournalSettings.id.label("settings_id"), JournalSettings.grading_policy,
+                   JournalSettings.edit_window, JournalSettings.weight_formative,
+                   JournalSettings.weight_section, JournalSettings.weight_term,
+                   *context_columns())
+            .select_from(Subject)
+            .join(StudyPeriod, and_(StudyPeriod.id == bindparam("per"),
+                                    StudyPeriod.organization_id == Subject.organization_id))
+            .join(Organization, Organization.id == Subject.organization_id)
+            .outerjoin(JournalSettings, JournalSettings.organization_id == Organization.id)
+            .where(Subject.id == bindparam("subj")))
+
+
+@functools.cache
+def finals_statement():
+    """The pupils' (``ids``) grades of a subject (``subj``) in a year (``year``): the period
+    grades of the periods of one kind (``kind``, as stored) and the year grades."""
+    same_kind = select(StudyPeriod.id).where(
+        StudyPeriod.year_id == bindparam("year"),
+        type_coerce(StudyPeriod.kind, String) == bindparam("kind", type_=String))
+    return select(FinalGrade.student_id, type_coerce(FinalGrade.kind, String),
+                  FinalGrade.period_id, FinalGrade.value, FinalGrade.version,
+                  FinalGrade.bonus).where(
+        FinalGrade.student_id.in_(bindparam("ids", expanding=True)),
+        FinalGrade.subject_id == bindparam("subj"), FinalGrade.year_id == bindparam("year"),
+        or_(FinalGrade.period_id.is_(None), FinalGrade.period_id.in_(same_kind)))
+
+
+@functools.cache
+def _marks_statement():
+    return (select(Mark.student_id, Mark.value, Mark.category, Mark.max_score)
+            .join(Lesson, Lesson.id == Mark.lesson_id)
+            .where(Lesson.class_id == bindparam("cls"), Lesson.subject_id == bindparam("subj"),
+                   Lesson.period_id == bindparam("per"),
+                   Mark.student_id.in_(bindparam("ids", expanding=True))))
+
+
+def read_finals(ctx: FinalsContext, subject_id: int, ids: list[int]) -> list:
+    """The grades :func:`compute_finals` needs (one query)."""
+    if ctx.without_attestation or not ids:
+        return []
+    return db.session.connection().execute(finals_statement(), {
+        "ids": ids, "subj": subject_id, "year": ctx.year_id, "kind": ctx.period_kind}).all()
 
 
 def section_finals(class_id: int, subject_id: int, period_id: int,
@@ -196,55 +332,32 @@ def section_finals(class_id: int, subject_id: int, period_id: int,
     ``closed`` (a period final exists: marks are closed), and for the year ``year_computed``
     (average of the period grades), ``year_suggested``, ``year_final``, ``year_version``.
 
-    A subject without attestation has no final grade: every value is None. Six queries at
-    most (period, subject, settings, marks, finals, periods of the year), whatever the size.
-    No scope check: the caller has checked that the user reads the section."""
+    A subject without attestation has no final grade: every value is None. Three queries
+    (context with the settings, marks, grades), whatever the size. No scope check: the
+    caller has checked that the user reads the section. The journal grid computes the same
+    rows from the cells it has read (:func:`compute_finals`)."""
     ids = sorted({int(i) for i in student_ids})
-    result = {sid: _empty_row() for sid in ids}
     if not ids:
-        return result
-    period = db.session.get(StudyPeriod, period_id)
-    subject = db.session.get(Subject, subject_id)
-    if period is None or subject is None or subject.without_attestation:
-        return result
-    settings = effective_settings(subject.organization)
-    rows = db.session.execute(
-        select(Mark.student_id, Mark.value, Mark.category, Mark.max_score)
-        .join(Lesson, Lesson.id == Mark.lesson_id)
-        .where(Lesson.class_id == class_id, Lesson.subject_id == subject_id,
-               Lesson.period_id == period_id, Mark.student_id.in_(ids))
-        .order_by(Mark.student_id, Lesson.date, Lesson.number, Mark.position)
-    ).all()
+        return {}
+    conn = db.session.connection()
+    row = conn.execute(_context_statement(), {"subj": subject_id, "per": period_id}).first()
+    if row is None:
+        return {sid: _empty_row() for sid in ids}
+    ctx = context_from_row(settings_from_row(row.organization_id, row), row)
     marks: dict[int, list[MarkRow]] = defaultdict(list)
-    for sid, value, category, max_score in rows:
-        marks[sid].append(MarkRow(value, category, max_score))
-    finals = db.session.scalars(
-        select(FinalGrade).where(FinalGrade.student_id.in_(ids),
-                                 FinalGrade.subject_id == subject_id,
-                                 FinalGrade.year_id == period.year_id)).all()
-    periods = _year_periods(period)
-    by_student: dict[int, dict] = defaultdict(dict)
-    for f in finals:
-        by_student[f.student_id][f.period_id if f.kind == FinalKind.period else "year"] = f
-    for sid in ids:
-        row = result[sid]
-        res = compute_period(settings, marks.get(sid, []))
-        row["computed"] = _computed_text(res)
-        row["suggested"] = None if res is None else str(res.rounded)
-        row["percent"] = None if res is None else res.percent
-        own = by_student.get(sid, {})
-        final = own.get(period_id)
-        if final is not None:
-            row.update(final=final.value, version=final.version, closed=True,
-                       bonus=None if final.bonus is None else str(final.bonus))
-        values = [own[p.id].value if p.id in own else None for p in periods]
-        numeric = [int(v) for v in values if _is_numeric(v)]
-        row["year_computed"] = _average_text(numeric)
-        row["year_suggested"] = suggested_year(values)
-        year = own.get("year")
-        if year is not None:
-            row.update(year_final=year.value, year_version=year.version)
-    return result
+    if not ctx.without_attestation:
+        for sid, value, category, max_score in conn.execute(_marks_statement(), {
+                "cls": class_id, "subj": subject_id, "per": period_id, "ids": ids}):
+            marks[sid].append(MarkRow(value, category, max_score))
+    return compute_finals(ctx, ids, marks, read_finals(ctx, subject_id, ids), period_id)
+
+
+def _year_periods(period: StudyPeriod) -> list[StudyPeriod]:
+    """The periods of ``period``'s year of the same kind (quarters, semesters...), by start."""
+    return list(db.session.scalars(
+        select(StudyPeriod).where(StudyPeriod.year_id == period.year_id,
+                                  StudyPeriod.kind == period.kind)
+        .order_by(StudyPeriod.starts_on, StudyPeriod.id)))
 
 
 def period_closed(student_id: int, subject_id: int, period_id: int) -> bool:
@@ -633,6 +746,7 @@ def _check_period_value(settings: EffectiveSettings, marks: list[MarkRow], value
         raise ValidationError(message, field="value", code="final_out_of_limits")
 
 
-__all__ = ["FinalConflictError", "MarkRow", "compute_period", "confirm_section",
+__all__ = ["CATEGORY_OF", "FinalConflictError", "FinalsContext", "MarkRow", "compute_finals",
+           "compute_period", "context_columns", "context_from_row", "read_finals", "confirm_section",
            "final_as_dict", "final_author", "period_closed", "section_finals", "section_pupil_ids",
            "set_final", "suggested_year"]

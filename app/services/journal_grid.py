@@ -2,23 +2,23 @@
 page's JSON, built in a fixed number of queries whatever the number of pupils and lessons,
 and the list of sections a user may open.
 
-Query plan (:func:`build_grid`): section header with the read check (1), settings (2),
-lessons with their panels (1), pupils with their enrolments (1, +1 for a subgroup), cells
-(1), marks (1), final grades (:func:`section_finals`), the access grant (1)."""
+Query plan (:func:`build_grid`), five statements whatever the size: the section header
+with the read check, the school's settings, the access grant and what the final grades need
+(1); lessons with their panels (1); pupils with their enrolments (1, +1 for a subgroup);
+cells with their marks (1) - every cell of the class, subject and period, so that the final
+grades are computed from the same rows; the final grades already set (1)."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
 from types import SimpleNamespace
 
-from sqlalchemy import String, and_, bindparam, literal, or_, select, type_coerce
+from sqlalchemy import String, and_, bindparam, or_, select, type_coerce
 
 from app.extensions import db
 from app.i18n import current_locale
 from app.models.journal import (
     AccessGrant,
-    FinalGrade,
-    FinalKind,
     JournalCell,
     JournalSettings,
     LessonRecord,
@@ -39,43 +39,19 @@ from app.security import journal_scope
 from app.security.scopes import UserScope
 from app.services import journal_cells as cells
 from app.services.edit_window import window_closes_on
+from app.services.journal_finals import (
+    CATEGORY_OF,
+    compute_finals,
+    context_columns,
+    context_from_row,
+    read_finals,
+)
 from app.services.journal_settings import settings_from_row
 
 
 def class_name(parallel: int, letter_ru: str, letter_kk: str, letter_en: str) -> str:
     letter = {"kk": letter_kk, "en": letter_en}.get(current_locale()) or letter_ru
     return f"{parallel} {letter}"
-
-
-def section_finals(class_id: int, subject_id: int, period_id: int,
-                   student_ids: list[int]) -> dict[int, dict]:
-    """Per pupil ``{"computed", "suggested", "final", "version"}`` for the final-grade
-    columns. Uses ``app.services.journal_finals.section_finals`` (branch jgrades) when
-    present, else only the stored period grades (1 query)."""
-    try:
-        from app.services.journal_finals import section_finals as finals  # type: ignore
-    except ImportError:
-        finals = None
-    if finals is not None:
-        return finals(class_id, subject_id, period_id, student_ids)
-    out: dict[int, dict] = {}
-    if not student_ids:
-        return out
-    rows = db.session.connection().execute(_finals_statement(), {
-        "cls": class_id, "subj": subject_id, "per": period_id, "ids": list(student_ids)})
-    for sid, value, computed, version in rows:
-        out[sid] = {"computed": computed, "suggested": None, "final": value,
-                    "version": version}
-    return out
-
-
-@functools.cache
-def _finals_statement():
-    return select(FinalGrade.student_id, FinalGrade.value, FinalGrade.computed,
-                  FinalGrade.version).where(
-        FinalGrade.class_id == bindparam("cls"), FinalGrade.subject_id == bindparam("subj"),
-        FinalGrade.period_id == bindparam("per"), FinalGrade.kind == FinalKind.period,
-        FinalGrade.student_id.in_(bindparam("ids", expanding=True)))
 
 
 @functools.cache
@@ -88,7 +64,6 @@ def _statements(subgroup: bool) -> SimpleNamespace:
                   Lesson.subject_id == subj, Lesson.period_id == per,
                   Lesson.subgroup_id == bindparam("sg") if subgroup
                   else Lesson.subgroup_id.is_(None)]
-    lesson_ids = select(Lesson.id).where(*in_section)
     st = SimpleNamespace()
     st.lessons = (
         select(Lesson.id, Lesson.organization_id, Lesson.date, Lesson.number,
@@ -111,14 +86,18 @@ def _statements(subgroup: bool) -> SimpleNamespace:
         SubgroupMember.subgroup_id == bindparam("sg"),
         SubgroupMember.from_date <= bindparam("end"),
         or_(SubgroupMember.to_date.is_(None), SubgroupMember.to_date >= bindparam("start")))
-    # enum columns read as their stored text: the JSON wants the text anyway
+    # enum columns read as their stored text: the JSON wants the text anyway. Every cell
+    # of the class, subject and period (not only the grid's lessons): the final grades
+    # count the marks of all of them (a subgroup's lessons, the whole class's lessons).
     st.cells = (
         select(JournalCell.lesson_id, JournalCell.student_id,
                type_coerce(JournalCell.attendance, String), JournalCell.late_minutes,
                JournalCell.remark, JournalCell.version, Mark.value, Mark.max_score,
                type_coerce(Mark.category, String), type_coerce(Mark.work_type, String))
+        .join(Lesson, Lesson.id == JournalCell.lesson_id)
         .outerjoin(Mark, Mark.cell_id == JournalCell.id)
-        .where(JournalCell.lesson_id.in_(lesson_ids))
+        .where(Lesson.organization_id == org, Lesson.class_id == cls,
+               Lesson.subject_id == subj, Lesson.period_id == per)
         .order_by(JournalCell.lesson_id, JournalCell.student_id, Mark.position))
     return st
 
@@ -134,16 +113,35 @@ def _lesson_ns(row) -> SimpleNamespace:
 def _header(class_id: int, subject_id: int, period_id: int, scope: UserScope,
             today: dt.date):
     """Class, subject and period of one school if the user reads the section, with the
-    school's journal settings and the user's active access grant (1 query)."""
-    grant = journal_scope.active_grant_clause(
-        scope.person_ids, SchoolClass.id, Subject.id, StudyPeriod.id, today)
-    stmt = _header_statement().add_columns(
-        grant.with_only_columns(AccessGrant.until).scalar_subquery().label("grant_until"),
-        grant.with_only_columns(AccessGrant.id).scalar_subquery().label("grant_id"),
-    ).where(journal_scope.section_read_clause(
-        SchoolClass.id, literal(subject_id), SchoolClass.organization_id, scope))
+    school's journal settings, what the final grades need and the user's active access
+    grant (1 query)."""
+    stmt = _scoped_header(_scope_key(scope), today)
     return db.session.connection().execute(
         stmt, {"cls": class_id, "subj": subject_id, "per": period_id}).first()
+
+
+def _scope_key(scope: UserScope) -> tuple:
+    """The parts of a scope the header's read rule and grant clause use, hashable."""
+    return (scope.everything, frozenset(scope.read_ids),
+            tuple(sorted(scope.read_subtrees.items())), frozenset(scope.staff_read_ids),
+            frozenset(scope.person_ids))
+
+
+@functools.lru_cache(maxsize=512)
+def _scoped_header(key: tuple, today: dt.date):
+    """The header statement for one user on one day, built once: building it (the read
+    rule's clauses and their cache key) cost more than running it."""
+    everything, read_ids, subtrees, staff_read_ids, person_ids = key
+    scope = UserScope(everything=everything, read_ids=set(read_ids),
+                      read_subtrees=dict(subtrees), staff_read_ids=set(staff_read_ids),
+                      person_ids=set(person_ids))
+    grant = journal_scope.active_grant_clause(
+        scope.person_ids, SchoolClass.id, Subject.id, StudyPeriod.id, today)
+    return _header_statement().add_columns(
+        grant.with_only_columns(AccessGrant.until).scalar_subquery().label("grant_until"),
+        grant.with_only_columns(AccessGrant.id).scalar_subquery().label("grant_id"),
+    ).where(journal_scope.one_section_read_clause(
+        SchoolClass.id, Subject.id, SchoolClass.organization_id, scope))
 
 
 @functools.cache
@@ -156,7 +154,8 @@ def _header_statement():
                StudyPeriod.ends_on, Organization.country,
                JournalSettings.id.label("settings_id"), JournalSettings.grading_policy,
                JournalSettings.edit_window, JournalSettings.weight_formative,
-               JournalSettings.weight_section, JournalSettings.weight_term)
+               JournalSettings.weight_section, JournalSettings.weight_term,
+               *context_columns())
         .join(Subject, and_(Subject.id == bindparam("subj"),
                             Subject.organization_id == SchoolClass.organization_id))
         .join(StudyPeriod, and_(StudyPeriod.id == bindparam("per"),
@@ -185,8 +184,11 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
                for r in lesson_rows]
     pupils = _section_pupils(conn, st, params, subgroup_id, lessons, lesson_rows)
     student_ids = [p["id"] for p in pupils]
-    cell_map = _section_cells(conn, st, params)
-    finals = section_finals(class_id, subject_id, period_id, student_ids)
+    cell_map, marks = _section_cells(conn, st, params, {r.id for r in lesson_rows},
+                                     set(student_ids))
+    ctx = context_from_row(settings, head)
+    finals = compute_finals(ctx, student_ids, marks,
+                            read_finals(ctx, subject_id, student_ids), period_id)
     closed = sorted(sid for sid, f in finals.items() if f.get("final") is not None)
     return {
         "class": {"id": class_id, "name": class_name(head.parallel, head.letter_ru,
@@ -268,22 +270,32 @@ def _section_pupils(conn, st, params: dict, subgroup_id: int | None, lessons: li
     return pupils
 
 
-def _section_cells(conn, st, params: dict) -> dict[str, dict]:
-    """Cells with their marks keyed "lesson:student" (1 query)."""
+def _section_cells(conn, st, params: dict, lesson_ids: set[int],
+                   student_ids: set[int]) -> tuple[dict[str, dict], dict[int, list]]:
+    """Cells of the grid's lessons with their marks keyed "lesson:student", and the marks
+    of the section's pupils for the final grades (1 query)."""
     cell_map: dict[str, dict] = {}
-    rows = conn.execute(st.cells, params)
-    for lid, sid, att, minutes, remark, version, value, max_score, cat, work in rows:
-        k = f"{lid}:{sid}"
-        c = cell_map.get(k)
-        if c is None:
-            c = cell_map[k] = {
+    marks: dict[int, list] = {}
+    category_of = CATEGORY_OF
+    c = None
+    last = None
+    for lid, sid, att, minutes, remark, version, value, max_score, cat, work in conn.execute(
+            st.cells, params).all():
+        if value is not None and sid in student_ids:
+            marks.setdefault(sid, []).append((value, category_of[cat], max_score))
+        if lid not in lesson_ids:
+            continue
+        if (lid, sid) != last:
+            last = (lid, sid)
+            c = cell_map[f"{lid}:{sid}"] = {
                 "version": version, "marks": [], "remark": remark,
                 "attendance": ({"code": att, "minutes": minutes}
                                if att is not None else None)}
         if value is not None:
             c["marks"].append({"value": value, "max_score": max_score, "category": cat,
                                "work_type": work})
-    return cell_map
+    return cell_map, marks
+
 
 def readable_sections(scope: UserScope, limit: int = 500) -> list[dict]:
     """The class (or subgroup) x subject x period sections with lessons the user reads

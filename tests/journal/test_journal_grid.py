@@ -365,3 +365,62 @@ def test_grid_shows_active_grant_and_closed_pupils(school, net):
     assert data["closed"] == [s.pupils[2].id]
     other = build_grid(s.c5a.id, s.math.id, s.q1.id, None, build_scope(s.t3.user), TODAY)
     assert other["grant"] is None
+
+
+@pytest.mark.parametrize("policy", ["kg_weighted", "kz_criteria", "plain_average"])
+def test_grid_finals_match_section_finals(school, net, policy):
+    """Does the grid compute the final-grade columns from the cells it read exactly as
+    section_finals does from its own query - counting the marks of a subgroup's lesson in
+    the class grid and the whole class's lessons in the subgroup grid - with the period and
+    year grades already set?"""
+    from app.models.journal import FinalGrade, FinalKind
+    from app.models.study import Subgroup, SubgroupMember
+    from app.models.timetable import Lesson
+    from app.security.scopes import build_scope
+    from app.services.journal_finals import section_finals
+    from app.services.journal_grid import build_grid
+    from tests.journal.grades_helpers import KG_EXAMPLE, put_marks, set_policy
+
+    s = school
+    set_policy(net.SA1.id, policy)
+    g = Subgroup(organization_id=net.SA1.id, class_id=s.c5a.id, subject_id=s.math.id,
+                 name="Group 1")
+    _db.session.add(g)
+    _db.session.flush()
+    _db.session.add(SubgroupMember(organization_id=net.SA1.id, subgroup_id=g.id,
+                                   person_id=s.pupils[0].id, from_date=dt.date(2026, 9, 1)))
+    extra = Lesson(organization_id=net.SA1.id, period_id=s.q1.id, date=dt.date(2026, 9, 3),
+                   number=5, starts_at=dt.time(12), ends_at=dt.time(12, 45),
+                   class_id=s.c5a.id, subgroup_id=g.id, subject_id=s.math.id,
+                   teacher_id=s.t1.id)
+    _db.session.add(extra)
+    _db.session.commit()
+    kz = [(5, "formative"), (3, "formative", 4), (15, "sum_section", 20),
+          (18, "sum_term", 25)]
+    put_marks(s.lessons, s.pupils[0], KG_EXAMPLE if policy != "kz_criteria" else kz)
+    put_marks(s.lessons[2:], s.pupils[1], [(3, "intermediate"), (5, "control"),
+                                           (2, "formative"), (7, "sum_term", 10)])
+    put_marks([extra], s.pupils[0], [(2, "control") if policy != "kz_criteria"
+                                     else (1, "sum_section", 10)])
+    for period, value in zip(s.periods, ["4", "5", "ex", "3"], strict=True):
+        _db.session.add(FinalGrade(
+            organization_id=net.SA1.id, year_id=s.year.id, kind=FinalKind.period,
+            period_id=period.id, class_id=s.c5a.id, subject_id=s.math.id,
+            student_id=s.pupils[2].id, value=value, version=2))
+    _db.session.add(FinalGrade(organization_id=net.SA1.id, year_id=s.year.id,
+                               kind=FinalKind.year, class_id=s.c5a.id, subject_id=s.math.id,
+                               student_id=s.pupils[2].id, value="4", version=1))
+    _db.session.commit()
+    scope = build_scope(s.t1.user)
+    whole = build_grid(s.c5a.id, s.math.id, s.q1.id, None, scope, TODAY)
+    assert extra.id not in {x["id"] for x in whole["lessons"]}
+    ids = [p["id"] for p in whole["pupils"]]
+    expected = section_finals(s.c5a.id, s.math.id, s.q1.id, ids)
+    assert whole["finals"] == {str(k): v for k, v in expected.items()}
+    assert expected[s.pupils[0].id]["computed"] is not None
+    assert expected[s.pupils[2].id]["year_suggested"] == "4"  # (4 + 5 + 3) / 3, ex left out
+    assert expected[s.pupils[2].id]["year_final"] == "4"
+    alone = section_finals(s.c5a.id, s.math.id, s.q1.id, [s.pupils[0].id])[s.pupils[0].id]
+    sub = build_grid(s.c5a.id, s.math.id, s.q1.id, g.id, scope, TODAY)
+    assert [x["id"] for x in sub["lessons"]] == [extra.id]
+    assert sub["finals"] == {str(s.pupils[0].id): alone}

@@ -265,3 +265,76 @@ def test_year_grade_refusals() -> None:
     assert refused(year_grade, []).code == "no_marks"
     assert refused(year_grade, [4, "x"]).code == "final_value_unknown"
     assert refused(year_grade, [4, 7]).code == "mark_range"
+
+
+# ------------------------------------------------------------ exact arithmetic
+
+
+def _reference_settle(value: Fraction) -> tuple[Decimal, int]:
+    """The rounding rule written the slow, obvious way (Fraction, Decimal quantize)."""
+    from decimal import ROUND_HALF_UP
+
+    shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        Decimal("0.001"), rounding=ROUND_HALF_UP
+    )
+    return shown, int(shown.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def test_policies_agree_with_fraction_reference() -> None:
+    """Do the policies (computed on whole-number ratios for speed) give exactly what plain
+    Fraction arithmetic gives, on 3,000 random terms of every policy?"""
+    import random
+
+    rng = random.Random(20261130)
+    for _ in range(1000):
+        inter = [rng.randint(2, 5) for _ in range(rng.randint(0, 12))]
+        control = [rng.randint(2, 5) for _ in range(rng.randint(0, 4))]
+        if not inter and not control:
+            continue
+        bonus = Fraction(rng.randint(0, 30), 100)
+        if inter and control:
+            base = Fraction(7, 10) * Fraction(sum(inter), len(inter)) + Fraction(
+                3, 10
+            ) * Fraction(sum(control), len(control))
+        else:
+            both = inter + control
+            base = Fraction(sum(both), len(both))
+        exact, rounded = _reference_settle(base + bonus)
+        assert KG.compute(KyrgyzInputs(inter, control, bonus)) == TermResult(
+            exact, rounded
+        )
+        marks = inter + control
+        exact, rounded = _reference_settle(Fraction(sum(marks), len(marks)))
+        assert PLAIN.compute(PlainInputs(marks)) == TermResult(exact, rounded)
+    for _ in range(1000):
+        weights = rng.choice([(25, 25, 50), (20, 30, 50), (0, 50, 50), (40, 40, 20)])
+        scores = []
+        for _ in range(rng.randint(0, 6)):
+            top = rng.choice([5, 5, 10, 4])
+            scores.append((rng.randint(0, top), top))
+        percents = [Fraction(rng.randint(0, 1000), 10) for _ in range(rng.randint(0, 3))]
+        section = [(s, m) for m in (rng.randint(1, 30),) for s in (rng.randint(0, m),)][
+            : rng.randint(0, 1)
+        ]
+        term_max = rng.randint(0, 40)
+        term = (rng.randint(0, term_max), term_max) if term_max else None
+        parts = []
+        formative = [Fraction(s * 100, m) for s, m in scores] + percents
+        if formative:
+            parts.append((weights[0], sum(formative, Fraction(0)) / len(formative)))
+        if section:
+            parts.append((weights[1], Fraction(section[0][0] * 100, section[0][1])))
+        if term:
+            parts.append((weights[2], Fraction(term[0] * 100, term[1])))
+        weight = sum(w for w, _ in parts)
+        policy = KazakhCriteriaPolicy(KazakhWeights(*weights))
+        inputs = KazakhInputs(percents, section, term, formative_scores=scores)
+        if not weight:
+            assert refused(policy.compute, inputs).code == "no_marks"
+            continue
+        exact, percent = _reference_settle(
+            sum((w * p for w, p in parts), Fraction(0)) / weight
+        )
+        assert policy.compute(inputs) == TermResult(
+            exact, percent_to_mark(percent), percent
+        )
