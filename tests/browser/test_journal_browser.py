@@ -135,3 +135,45 @@ def test_conflict_shown_and_resolved(grid):
     page.wait_for_selector(f'td.jc[data-lesson="{l0}"][data-student="{p0}"]'
                            '[data-status="saved"]')
     assert wait_for(lambda: _marks(l0, p0) == [4])
+
+
+def test_changing_a_set_grade_under_a_grant_asks_for_the_reason(grid):
+    """With a period grade set and an active access grant, does changing the grade in the
+    grid ask for the reason and store it with the change?"""
+    from app.models.journal import AccessGrant, FinalGrade, FinalKind, JournalChange
+    from app.models.people import Membership, Role
+    from app.models.study import SchoolClass
+
+    page, ids, _ = grid
+    p0 = ids["pupils"][0]
+    cls = _db.session.get(SchoolClass, ids["c"])
+    director = _db.session.query(Membership).filter_by(
+        organization_id=cls.organization_id, role=Role.director).first()
+    _db.session.add(FinalGrade(organization_id=cls.organization_id, year_id=cls.year_id,
+                               kind=FinalKind.period, period_id=ids["q"], class_id=ids["c"],
+                               subject_id=ids["m"], student_id=p0, value="4", version=1))
+    _db.session.add(AccessGrant(organization_id=cls.organization_id,
+                                granted_by_id=director.person_id, grantee_id=ids["t1"],
+                                class_id=ids["c"], subject_id=ids["m"], period_id=ids["q"],
+                                until=TODAY + dt.timedelta(days=3), reason="correction"))
+    _db.session.commit()
+    _db.session.remove()
+    page.reload()
+    page.wait_for_selector("td.jc")
+    answers = iter(["na", "Medical certificate"])
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept(next(answers))
+
+    page.on("dialog", answer)
+    page.click(f'td.jf-final[data-student="{p0}"]')
+    page.wait_for_selector(f'td.jf-final[data-student="{p0}"]:has-text("na")')
+    assert len(asked) == 2
+    change = wait_for(lambda: _db.session.query(JournalChange).filter_by(
+        student_id=p0, new_value="na").first())
+    assert change.reason == "Medical certificate" and change.old_value == "4"
+    _db.session.remove()
+    final = _db.session.query(FinalGrade).filter_by(student_id=p0).one()
+    assert (final.value, final.version) == ("na", 2)

@@ -494,12 +494,26 @@
     var f = data.finals[sid] || {};
     var value = window.prompt(S.final_prompt, f.final || f.suggested || '');
     if (value === null || value === '') { return; }
-    post(FINAL_URL, { class_id: data['class'].id, subject_id: data.subject.id,
-      period_id: data.period.id, student_id: sid, value: value.trim(),
-      base_version: f.version == null ? null : f.version }).then(function (resp) {
-      return resp.json().catch(function () { return {}; }).then(function (body) {
-        if (resp.status !== 200) { window.alert(firstMessage(body)); return; }
-        var g = body.final || body;
+    sendFinal(sid, cellEl, value.trim(), null);
+  }
+
+  // a set grade changes only under an access grant, with a reason: the server says so
+  // (422 reason_required) and the teacher is asked for it once
+  function sendFinal(sid, cellEl, value, reason) {
+    var f = data.finals[sid] || {};
+    var body = { class_id: data['class'].id, subject_id: data.subject.id,
+      period_id: data.period.id, student_id: sid, value: value,
+      base_version: f.version == null ? null : f.version };
+    if (reason) { body.reason = reason; }
+    post(FINAL_URL, body).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (answer) {
+        if (resp.status === 422 && answer.code === 'reason_required' && !reason) {
+          var given = window.prompt(S.reason_prompt, '');
+          if (given) { sendFinal(sid, cellEl, value, given); }
+          return;
+        }
+        if (resp.status !== 200) { window.alert(firstMessage(answer)); return; }
+        var g = answer.final || answer;
         data.finals[sid] = Object.assign({}, f, { final: g.value || value, version: g.version });
         closed[sid] = true;
         cellEl.textContent = data.finals[sid].final;
