@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models.journal import JournalCell, Mark
 from app.models.timetable import Lesson
 from app.security import journal_scope
-from app.security.journal_cell_filters import (
+from app.security.journal_filters import (
     JournalCellReadFilter,
     JournalLessonReadFilter,
     JournalMarkReadFilter,

@@ -15,7 +15,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import undefer
 from wtforms import DateField, FileField, StringField
 from wtforms.validators import DataRequired, Optional
@@ -30,9 +30,9 @@ from app.models.contingent import (
     OrderKind,
 )
 from app.models.org import Organization, OrgKind
-from app.models.study import AcademicYear, SchoolClass, StudyPeriod
+from app.models.study import AcademicYear, SchoolClass
+from app.security.contingent_lookups import register_contingent_lookups
 from app.security.filters import OrgWriteFilter, StudyReadFilter
-from app.security.lookups import LOOKUPS, Lookup, _org_search
 from app.security.printing import print_stamp
 from app.security.scopes import (
     can_staff_read_org,
@@ -58,37 +58,7 @@ LABELS = {
     "other_organization": _l("Other school")}
 
 
-# -- scoped look-ups of the forms -----------------------------------------------------------
-
-def _class_search(q: str):
-    like = f"%{q.strip().lower()}%"
-    return or_(func.lower(SchoolClass.letter_ru).like(like),
-               func.lower(SchoolClass.letter_kk).like(like),
-               func.lower(SchoolClass.letter_en).like(like),
-               cast(SchoolClass.parallel, String).like(q.strip().split(" ")[0] + "%"))
-
-
-LOOKUPS["contingent_class"] = Lookup(
-    SchoolClass, lambda: org_clause(SchoolClass.organization_id, current_scope(), True),
-    _class_search, lambda: (SchoolClass.year_id.desc(), SchoolClass.parallel,
-                            SchoolClass.letter_ru),
-    lambda c: f"{c} ({c.year.name}, {c.year.organization.short_name})")
-LOOKUPS["contingent_order"] = Lookup(
-    Order, lambda: (org_clause(Order.organization_id, current_scope(), True)
-                    & Order.annulled_on.is_(None)),
-    lambda q: func.lower(Order.number).like(f"%{q.strip().lower()}%"),
-    lambda: (Order.date.desc(), Order.id.desc()),
-    lambda o: f"{o}: {o.summary[:60]} ({o.organization.short_name})")
-LOOKUPS["contingent_period"] = Lookup(
-    StudyPeriod, lambda: org_clause(StudyPeriod.organization_id, current_scope(), True),
-    lambda q: func.lower(StudyPeriod.name).like(f"%{q.strip().lower()}%"),
-    lambda: StudyPeriod.starts_on.desc(), lambda p: str(p))
-LOOKUPS["transfer_school"] = Lookup(
-    Organization, lambda: (Organization.kind.in_([OrgKind.school])
-                           & Organization.closed_on.is_(None)),
-    _org_search, lambda: Organization.short_name,
-    lambda o: f"{o.short_name} ({o.parent.short_name})" if o.parent else o.short_name,
-    requires=("can_transfer_out", "ContingentView"))
+register_contingent_lookups()
 
 
 # -- generated lists ------------------------------------------------------------------------
