@@ -9,10 +9,12 @@ DEV_SECRET = "dev-only-secret-change-me"
 
 
 def normalise_db_url(url: str) -> str:
-    """``postgresql://`` means psycopg 3 to SQLAlchemy 2.1; we ship psycopg2, so name it."""
+    """``postgresql://`` (or ``postgres://``) with the driver we ship named: psycopg 3, whose
+    server-side prepared statements save PostgreSQL planning the journal's repeated
+    queries (docs/performance.md, "Journal grid")."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix):]
     return url
 
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m bench.import_staff [--rows 2000] [--pg postgresql+psycopg2://...]
+    python -m bench.import_staff [--rows 2000] [--pg postgresql+psycopg://...]
 
 Prints, per database: seconds, SQL statements, statements per row, for the first import
 and for re-importing the same file (which must create nothing).
@@ -80,7 +80,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--rows", type=int, default=2000)
     p.add_argument("--pg", default=os.environ.get(
-        "BENCH_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test_records"))
+        "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_records"))
     args = p.parse_args(argv)
     data = make_file(args.rows)
     with tempfile.TemporaryDirectory() as tmp:

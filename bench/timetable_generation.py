@@ -96,12 +96,9 @@ def main() -> None:
         results.append(_run(f"sqlite:///{tmp}/bench.db"))
     pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if pg:
-        if pg.startswith("postgresql://"):
-            try:
-                import psycopg  # noqa: F401
-            except ImportError:  # SQLAlchemy 2.1 defaults to psycopg 3; use psycopg2
-                pg = "postgresql+psycopg2://" + pg[len("postgresql://"):]
-        results.append(_run(pg))
+        from config import normalise_db_url
+
+        results.append(_run(normalise_db_url(pg)))
     print("| database | classes | weekly entries | lessons created | topics set | time, s | "
           "queries | re-run: created / time, s / queries |")
     print("|---|---|---|---|---|---|---|---|")
