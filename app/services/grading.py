@@ -293,17 +293,20 @@ def _formative_percent(inputs: KazakhInputs) -> Ratio | None:
     count = len(inputs.formative) + len(inputs.formative_scores)
     if not count:
         return None
-    total: Ratio = (0, 1)
+    num, den = 0, 1
     for value in inputs.formative:
-        percent = _ratio(value)
-        if not 0 <= percent[0] <= 100 * percent[1]:
+        p_num, p_den = _ratio(value)
+        if not 0 <= p_num <= 100 * p_den:
             raise _percent_error()
-        total = _add(total, percent)
+        num, den = _add((num, den), (p_num, p_den))
     for score, max_score in inputs.formative_scores:
         if max_score <= 0 or not 0 <= score <= max_score:
             raise _percent_error()
-        total = _add(total, (score * 100, max_score))
-    return total[0], total[1] * count
+        if max_score == den:  # the usual case: every mark out of the same maximum
+            num += score * 100
+        else:
+            num, den = num * max_score + score * 100 * den, den * max_score
+    return num, den * count
 
 
 class KazakhCriteriaPolicy:

@@ -291,19 +291,33 @@ def _context_statement():
             .where(Subject.id == bindparam("subj")))
 
 
-@functools.cache
-def finals_statement():
-    """The pupils' (``ids``) grades of a subject (``subj``) in a year (``year``): the period
-    grades of the periods of one kind (``kind``, as stored) and the year grades."""
+def counted_finals_clause(student_column):
+    """SQL: the grades of the pupil in ``student_column`` that the final-grade columns show,
+    for a subject (``subj``) and year (``year``): the period grades of the periods of one
+    kind (``kind``, as stored) and the year grade."""
     same_kind = select(StudyPeriod.id).where(
         StudyPeriod.year_id == bindparam("year"),
         type_coerce(StudyPeriod.kind, String) == bindparam("kind", type_=String))
-    return select(FinalGrade.student_id, type_coerce(FinalGrade.kind, String),
-                  FinalGrade.period_id, FinalGrade.value, FinalGrade.version,
-                  FinalGrade.bonus).where(
+    return and_(FinalGrade.student_id == student_column,
+                FinalGrade.subject_id == bindparam("subj"),
+                FinalGrade.year_id == bindparam("year"),
+                or_(FinalGrade.period_id.is_(None), FinalGrade.period_id.in_(same_kind)))
+
+
+#: the columns of a grade as :func:`compute_finals` takes them (after the student id)
+FINAL_COLUMNS = (type_coerce(FinalGrade.kind, String).label("final_kind"),
+                 FinalGrade.period_id.label("final_period_id"),
+                 FinalGrade.value.label("final_value"),
+                 FinalGrade.version.label("final_version"),
+                 FinalGrade.bonus.label("final_bonus"))
+
+
+@functools.cache
+def finals_statement():
+    """The pupils' (``ids``) grades of :func:`counted_finals_clause`."""
+    return select(FinalGrade.student_id, *FINAL_COLUMNS).where(
         FinalGrade.student_id.in_(bindparam("ids", expanding=True)),
-        FinalGrade.subject_id == bindparam("subj"), FinalGrade.year_id == bindparam("year"),
-        or_(FinalGrade.period_id.is_(None), FinalGrade.period_id.in_(same_kind)))
+        counted_finals_clause(FinalGrade.student_id))
 
 
 @functools.cache
@@ -746,7 +760,8 @@ def _check_period_value(settings: EffectiveSettings, marks: list[MarkRow], value
         raise ValidationError(message, field="value", code="final_out_of_limits")
 
 
-__all__ = ["CATEGORY_OF", "FinalConflictError", "FinalsContext", "MarkRow", "compute_finals",
-           "compute_period", "context_columns", "context_from_row", "read_finals", "confirm_section",
+__all__ = ["CATEGORY_OF", "FINAL_COLUMNS", "FinalConflictError", "FinalsContext", "MarkRow",
+           "compute_finals", "compute_period", "context_columns", "context_from_row",
+           "counted_finals_clause", "read_finals", "confirm_section",
            "final_as_dict", "final_author", "period_closed", "section_finals", "section_pupil_ids",
            "set_final", "suggested_year"]

@@ -2,11 +2,11 @@
 page's JSON, built in a fixed number of queries whatever the number of pupils and lessons,
 and the list of sections a user may open.
 
-Query plan (:func:`build_grid`), five statements whatever the size: the section header
+Query plan (:func:`build_grid`), four statements whatever the size: the section header
 with the read check, the school's settings, the access grant and what the final grades need
-(1); lessons with their panels (1); pupils with their enrolments (1, +1 for a subgroup);
-cells with their marks (1) - every cell of the class, subject and period, so that the final
-grades are computed from the same rows; the final grades already set (1)."""
+(1); lessons with their panels (1); pupils with their enrolments and the grades already set
+(1, +1 for a subgroup); cells with their marks (1) - every cell of the class, subject and
+period, so that the final grades are computed from the same rows."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,6 +19,7 @@ from app.extensions import db
 from app.i18n import current_locale
 from app.models.journal import (
     AccessGrant,
+    FinalGrade,
     JournalCell,
     JournalSettings,
     LessonRecord,
@@ -41,10 +42,11 @@ from app.services import journal_cells as cells
 from app.services.edit_window import window_closes_on
 from app.services.journal_finals import (
     CATEGORY_OF,
+    FINAL_COLUMNS,
     compute_finals,
     context_columns,
     context_from_row,
-    read_finals,
+    counted_finals_clause,
 )
 from app.services.journal_settings import settings_from_row
 
@@ -73,10 +75,13 @@ def _statements(subgroup: bool) -> SimpleNamespace:
                LessonRecord.work_type, LessonRecord.max_score)
         .outerjoin(LessonRecord, LessonRecord.lesson_id == Lesson.id)
         .where(*in_section).order_by(Lesson.date, Lesson.number, Lesson.id))
+    # the pupils with the grades the final-grade columns show (one row per enrolment and
+    # grade): the grades need no statement of their own
     st.pupils = (
         select(ClassEnrollment.person_id, ClassEnrollment.from_date, ClassEnrollment.to_date,
-               Person.last_name, Person.first_name)
+               Person.last_name, Person.first_name, *FINAL_COLUMNS)
         .join(Person, Person.id == ClassEnrollment.person_id)
+        .outerjoin(FinalGrade, counted_finals_clause(ClassEnrollment.person_id))
         .where(ClassEnrollment.class_id == cls, ClassEnrollment.from_date <= bindparam("end"),
                or_(ClassEnrollment.to_date.is_(None),
                    ClassEnrollment.to_date >= bindparam("start")))
@@ -100,14 +105,6 @@ def _statements(subgroup: bool) -> SimpleNamespace:
                Lesson.subject_id == subj, Lesson.period_id == per)
         .order_by(JournalCell.lesson_id, JournalCell.student_id, Mark.position))
     return st
-
-
-def _lesson_ns(row) -> SimpleNamespace:
-    """The attributes journal_scope's rules read, without loading a Lesson entity."""
-    return SimpleNamespace(id=row.id, organization_id=row.organization_id,
-                           teacher_id=row.teacher_id,
-                           substitute_teacher_id=row.substitute_teacher_id,
-                           class_id=row.class_id)
 
 
 def _header(class_id: int, subject_id: int, period_id: int, scope: UserScope,
@@ -174,21 +171,20 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
     settings = settings_from_row(head.organization_id, head)
     st = _statements(bool(subgroup_id))
     conn = db.session.connection()
+    ctx = context_from_row(settings, head)
     params = {"org": head.organization_id, "cls": class_id, "subj": subject_id,
               "per": period_id, "sg": subgroup_id, "start": head.starts_on,
-              "end": head.ends_on}
+              "end": head.ends_on, "year": ctx.year_id, "kind": ctx.period_kind}
     lesson_rows = conn.execute(st.lessons, params).all()
     is_class_teacher = (head.class_teacher_id in scope.person_ids
                         and head.organization_id in scope.read_ids)
     lessons = [_lesson_item(r, settings, scope, is_class_teacher, today)
                for r in lesson_rows]
-    pupils = _section_pupils(conn, st, params, subgroup_id, lessons, lesson_rows)
+    pupils, grades = _section_pupils(conn, st, params, subgroup_id, lessons, lesson_rows)
     student_ids = [p["id"] for p in pupils]
     cell_map, marks = _section_cells(conn, st, params, {r.id for r in lesson_rows},
                                      set(student_ids))
-    ctx = context_from_row(settings, head)
-    finals = compute_finals(ctx, student_ids, marks,
-                            read_finals(ctx, subject_id, student_ids), period_id)
+    finals = compute_finals(ctx, student_ids, marks, grades, period_id)
     closed = sorted(sid for sid, f in finals.items() if f.get("final") is not None)
     return {
         "class": {"id": class_id, "name": class_name(head.parallel, head.letter_ru,
@@ -212,17 +208,24 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
     }
 
 
+#: the last day of a lesson's edit window, per (date, window): the same few hundred dates
+#: come back on every grid of a school
+_closes_on = functools.lru_cache(maxsize=8192)(window_closes_on)
+
+
 def _lesson_item(r, settings, scope: UserScope, is_class_teacher: bool,
                  today: dt.date) -> dict:
-    closes = window_closes_on(r.date, settings.edit_window)
-    teaches = journal_scope.teaches_lesson(_lesson_ns(r), scope)
+    (lid, org_id, day, number, starts_at, ends_at, topic, status, teacher_id, substitute_id,
+     _class_id, _subgroup_id, homework, category, work_type, max_score) = r
+    closes = _closes_on(day, settings.edit_window)
+    teaches = journal_scope.teaches_lesson(r, scope)  # the row has the attributes it reads
     return {
-        "id": r.id, "date": r.date.isoformat(), "number": r.number, "topic": r.topic,
-        "homework": r.homework,
-        "category": cells._enum_value(r.category) if r.category else None,
-        "work_type": cells._enum_value(r.work_type) if r.work_type else None,
-        "max_score": r.max_score, "cancelled": r.status == LessonStatus.cancelled,
-        "future": r.date > today,
+        "id": lid, "date": day.isoformat(), "number": number, "topic": topic,
+        "homework": homework,
+        "category": category.value if category else None,
+        "work_type": work_type.value if work_type else None,
+        "max_score": max_score, "cancelled": status is LessonStatus.cancelled,
+        "future": day > today,
         "closes_on": closes.isoformat() if closes else None,
         "window_open": closes is None or today <= closes,
         "write_marks": teaches, "write_attendance": teaches or is_class_teacher,
@@ -237,15 +240,23 @@ def _covers(spans, day: dt.date, until: dt.date | None = None) -> bool:
 
 
 def _section_pupils(conn, st, params: dict, subgroup_id: int | None, lessons: list[dict],
-                    lesson_rows) -> list[dict]:
+                    lesson_rows) -> tuple[list[dict], list[tuple]]:
     """Pupils of the class (and subgroup) at some time of the period, each with the lessons
-    outside their enrolment (1 query, +1 for a subgroup)."""
-    enr = conn.execute(st.pupils, params).all()
+    outside their enrolment, and their grades for the final-grade columns (1 query, +1 for
+    a subgroup)."""
     spans: dict[int, list[tuple]] = {}
     names: dict[int, str] = {}
-    for pid, frm, to, last, first in enr:
-        spans.setdefault(pid, []).append((frm, to))
-        names[pid] = f"{last} {first}".strip()
+    grades: dict[tuple, tuple] = {}
+    for pid, frm, to, last, first, kind, fp_id, value, version, bonus in conn.execute(
+            st.pupils, params).all():
+        own = spans.get(pid)
+        if own is None:
+            spans[pid] = [(frm, to)]
+            names[pid] = f"{last} {first}".strip()
+        elif (frm, to) not in own:
+            own.append((frm, to))
+        if kind is not None:
+            grades[(pid, kind, fp_id)] = (pid, kind, fp_id, value, version, bonus)
     member_spans: dict[int, list[tuple]] | None = None
     if subgroup_id:
         member_spans = {}
@@ -267,7 +278,7 @@ def _section_pupils(conn, st, params: dict, subgroup_id: int | None, lessons: li
         if lessons and len(out) == len(lessons):
             continue
         pupils.append({"id": pid, "name": name, "out": out})
-    return pupils
+    return pupils, list(grades.values())
 
 
 def _section_cells(conn, st, params: dict, lesson_ids: set[int],
@@ -277,22 +288,24 @@ def _section_cells(conn, st, params: dict, lesson_ids: set[int],
     cell_map: dict[str, dict] = {}
     marks: dict[int, list] = {}
     category_of = CATEGORY_OF
-    c = None
-    last = None
+    key = cell_marks = None
     for lid, sid, att, minutes, remark, version, value, max_score, cat, work in conn.execute(
             st.cells, params).all():
         if value is not None and sid in student_ids:
-            marks.setdefault(sid, []).append((value, category_of[cat], max_score))
+            own = marks.get(sid)
+            if own is None:
+                own = marks[sid] = []
+            own.append((value, category_of[cat], max_score))
         if lid not in lesson_ids:
             continue
-        if (lid, sid) != last:
-            last = (lid, sid)
-            c = cell_map[f"{lid}:{sid}"] = {
-                "version": version, "marks": [], "remark": remark,
-                "attendance": ({"code": att, "minutes": minutes}
-                               if att is not None else None)}
+        if (lid, sid) != key:  # rows come ordered by lesson, pupil, mark position
+            key = (lid, sid)
+            cell_marks = []
+            cell_map[f"{lid}:{sid}"] = {
+                "version": version, "marks": cell_marks, "remark": remark,
+                "attendance": None if att is None else {"code": att, "minutes": minutes}}
         if value is not None:
-            c["marks"].append({"value": value, "max_score": max_score, "category": cat,
+            cell_marks.append({"value": value, "max_score": max_score, "category": cat,
                                "work_type": work})
     return cell_map, marks
 
