@@ -216,7 +216,8 @@ class FinalsContext:
 def _empty_row() -> dict:
     return {"computed": None, "suggested": None, "percent": None, "final": None,
             "version": None, "bonus": None, "closed": False, "year_computed": None,
-            "year_suggested": None, "year_final": None, "year_version": None}
+            "year_suggested": None, "year_final": None, "year_version": None,
+            "year_stale": False}
 
 
 def compute_finals(ctx: FinalsContext, student_ids, marks: dict[int, list],
@@ -254,6 +255,10 @@ def compute_finals(ctx: FinalsContext, student_ids, marks: dict[int, list],
             row["year_suggested"] = suggested_year([v[0] for v in values])
         if year is not None:
             row.update(year_final=year[0], year_version=year[1])
+            # a period grade changed (under a grant) after the year grade was set: the year
+            # grade is a person's decision and is not changed by itself - it is flagged
+            row["year_stale"] = (row["year_suggested"] is not None
+                                 and row["year_suggested"] != year[0])
     return result
 
 
@@ -344,7 +349,8 @@ def section_finals(class_id: int, subject_id: int, period_id: int,
     ``suggested`` (the mark it rounds to, "2".."5"), ``percent`` (criteria: whole percent),
     ``final`` ("2".."5", "na", "ex" or None), ``version`` and ``bonus`` of the period final,
     ``closed`` (a period final exists: marks are closed), and for the year ``year_computed``
-    (average of the period grades), ``year_suggested``, ``year_final``, ``year_version``.
+    (average of the period grades), ``year_suggested``, ``year_final``, ``year_version``,
+    ``year_stale`` (the set year grade differs from what the period grades give now).
 
     A subject without attestation has no final grade: every value is None. Three queries
     (context with the settings, marks, grades), whatever the size. No scope check: the

@@ -127,3 +127,26 @@ def test_section_grades_page(s, login, net):
     page = teacher.post(url + "/confirm", follow_redirects=True).get_data(as_text=True)
     assert "Grades confirmed: 2" in page
     assert db.session.query(FinalGrade).count() == 2
+
+
+def test_section_grades_page_flags_a_year_grade_to_review(s, login, net):
+    """When the period grades no longer give the year grade that was set, does the section's
+    page say so next to it, in the reader's language?"""
+    from app.models.journal import FinalKind
+
+    def final(value, period=None):
+        db.session.add(FinalGrade(
+            organization_id=net.SA1.id, year_id=s.year.id,
+            kind=FinalKind.period if period else FinalKind.year,
+            period_id=period.id if period else None, class_id=s.c5a.id,
+            subject_id=s.math.id, student_id=s.pupils[2].id, value=value, version=1))
+
+    for period, value in zip(s.periods, "2555", strict=True):
+        final(value, period)
+    final("5")
+    db.session.commit()
+    url = f"/journalfinals/{s.c5a.id}/{s.math.id}/{s.q1.id}"
+    page = login("teacher_a").get(url).get_data(as_text=True)
+    assert "The period grades now give 4: review the year grade" in page
+    page = login("teacher_a").get(url + "?_l_=ru").get_data(as_text=True)
+    assert "year-stale" in page and "review the year grade" not in page

@@ -117,3 +117,18 @@ def test_demo_closes_first_quarter(app, db, net):
     assert (final.student_id, final.value, final.computed) == (s.pupil.id, "4", "4.233")
     assert db.session.query(JournalChange).one().author_id == s.t1.id
     assert build_grades_demo([net.SA1]) == 0
+
+
+def test_year_grade_flagged_when_a_period_grade_changes(app, db, net):
+    """A year grade set from 4, 5, 5, 5 (-> 5): is it left as set but flagged when the first
+    quarter is later changed to 2 under a grant (the periods now give 4)?"""
+    s = factories.journal_school(net)
+    set_policy(net.SA1.id, "plain_average")
+    quarters = [_final(s, s.pupil, v, p) for p, v in zip(s.periods, "4555", strict=True)]
+    _final(s, s.pupil, "5", kind=FinalKind.year)
+    row = section_finals(s.c5a.id, s.math.id, s.q1.id, [s.pupil.id])[s.pupil.id]
+    assert (row["year_final"], row["year_suggested"], row["year_stale"]) == ("5", "5", False)
+    quarters[0].value = "2"
+    db.session.commit()
+    row = section_finals(s.c5a.id, s.math.id, s.q1.id, [s.pupil.id])[s.pupil.id]
+    assert (row["year_final"], row["year_suggested"], row["year_stale"]) == ("5", "4", True)
