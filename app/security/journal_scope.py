@@ -59,42 +59,32 @@ def lesson_read_clause(scope: UserScope | None = None):
 
 
 def section_read_clause(class_column, subject_column, org_column,
-                        scope: UserScope | None = None):
+                        scope: UserScope | None = None, *, one_section: bool = False):
     """SQL condition on rows of a class x subject (final grades, history, grants): staff read,
-    the class teacher of the class, or a teacher with a lesson of that class and subject."""
+    the class teacher of the class, or a teacher with a lesson of that class and subject.
+
+    Over many rows (history, grades) the "teaches a lesson of it" part is the list of the
+    (class, subject) pairs the user teaches, computed once - a subquery per row made a
+    history of 250,000 rows take a minute. ``one_section=True`` is for a query over one
+    section (the journal grid's header): the same rule as an EXISTS on that section's
+    lessons, instead of reading all of the teacher's lessons of the year."""
     scope = scope or current_scope()
     if scope.everything:
         return true()
     parts = [staff_read_clause(org_column, scope)]
     if scope.person_ids and scope.read_ids:
         parts.append(class_column.in_(class_teacher_class_ids_clause(scope)))
-        # the (class, subject) pairs the user teaches, computed once (not a subquery per
-        # row: a history of 250,000 rows took a minute with the correlated form)
-        taught = select(Lesson.class_id, Lesson.subject_id).where(
-            Lesson.organization_id.in_(sorted(scope.read_ids)),
-            or_(Lesson.teacher_id.in_(_mine(scope)),
-                Lesson.substitute_teacher_id.in_(_mine(scope)))).distinct().correlate(None)
-        parts.append(tuple_(class_column, subject_column).in_(taught))
-    return or_(*parts)
-
-
-def one_section_read_clause(class_column, subject_column, org_column,
-                            scope: UserScope | None = None):
-    """:func:`section_read_clause` for a query over one section (the journal grid's header):
-    the same rule, with the "teaches a lesson of it" part as an EXISTS on that section's
-    lessons instead of the list of every section the user teaches (which reads all of the
-    teacher's lessons of the year)."""
-    scope = scope or current_scope()
-    if scope.everything:
-        return true()
-    parts = [staff_read_clause(org_column, scope)]
-    if scope.person_ids and scope.read_ids:
-        parts.append(class_column.in_(class_teacher_class_ids_clause(scope)))
-        parts.append(select(Lesson.id).where(
-            Lesson.class_id == class_column, Lesson.subject_id == subject_column,
-            Lesson.organization_id.in_(sorted(scope.read_ids)),
-            or_(Lesson.teacher_id.in_(_mine(scope)),
-                Lesson.substitute_teacher_id.in_(_mine(scope)))).exists())
+        teaches = and_(Lesson.organization_id.in_(sorted(scope.read_ids)),
+                       or_(Lesson.teacher_id.in_(_mine(scope)),
+                           Lesson.substitute_teacher_id.in_(_mine(scope))))
+        if one_section:
+            parts.append(select(Lesson.id).where(
+                Lesson.class_id == class_column, Lesson.subject_id == subject_column,
+                teaches).exists())
+        else:
+            taught = select(Lesson.class_id, Lesson.subject_id).where(
+                teaches).distinct().correlate(None)
+            parts.append(tuple_(class_column, subject_column).in_(taught))
     return or_(*parts)
 
 

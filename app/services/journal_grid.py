@@ -137,8 +137,8 @@ def _scoped_header(key: tuple, today: dt.date):
     return _header_statement().add_columns(
         grant.with_only_columns(AccessGrant.until).scalar_subquery().label("grant_until"),
         grant.with_only_columns(AccessGrant.id).scalar_subquery().label("grant_id"),
-    ).where(journal_scope.one_section_read_clause(
-        SchoolClass.id, Subject.id, SchoolClass.organization_id, scope))
+    ).where(journal_scope.section_read_clause(
+        SchoolClass.id, Subject.id, SchoolClass.organization_id, scope, one_section=True))
 
 
 @functools.cache

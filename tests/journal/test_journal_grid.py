@@ -293,17 +293,16 @@ def test_grid_marks_lessons_outside_enrolment(school, net):
     assert rows[s.pupils[0].id]["out"] == []
 
 
-def test_subgroup_grid(school, net, login):
-    """Does a subgroup grid list only the subgroup's members and its own lessons?"""
+def _subgroup_with_lesson(s, net, members):
+    """A maths subgroup "Group 1" of 5 А with ``members`` and one lesson of its own."""
     from app.models.study import Subgroup, SubgroupMember
     from app.models.timetable import Lesson
 
-    s = school
     g = Subgroup(organization_id=net.SA1.id, class_id=s.c5a.id, subject_id=s.math.id,
                  name="Group 1")
     _db.session.add(g)
     _db.session.flush()
-    for p in s.pupils[:2]:
+    for p in members:
         _db.session.add(SubgroupMember(organization_id=net.SA1.id, subgroup_id=g.id,
                                        person_id=p.id, from_date=dt.date(2026, 9, 1)))
     lesson = Lesson(organization_id=net.SA1.id, period_id=s.q1.id, date=dt.date(2026, 9, 3),
@@ -312,6 +311,13 @@ def test_subgroup_grid(school, net, login):
                     teacher_id=s.t1.id)
     _db.session.add(lesson)
     _db.session.commit()
+    return g, lesson
+
+
+def test_subgroup_grid(school, net, login):
+    """Does a subgroup grid list only the subgroup's members and its own lessons?"""
+    s = school
+    g, lesson = _subgroup_with_lesson(s, net, s.pupils[:2])
     client = login("teacher_a")
     data = _data(client.get(_grid_url(s) + f"?subgroup={g.id}").get_data(as_text=True))
     assert [x["id"] for x in data["lessons"]] == [lesson.id]
@@ -374,8 +380,6 @@ def test_grid_finals_match_section_finals(school, net, policy):
     the class grid and the whole class's lessons in the subgroup grid - with the period and
     year grades already set?"""
     from app.models.journal import FinalGrade, FinalKind
-    from app.models.study import Subgroup, SubgroupMember
-    from app.models.timetable import Lesson
     from app.security.scopes import build_scope
     from app.services.journal_finals import section_finals
     from app.services.journal_grid import build_grid
@@ -383,18 +387,7 @@ def test_grid_finals_match_section_finals(school, net, policy):
 
     s = school
     set_policy(net.SA1.id, policy)
-    g = Subgroup(organization_id=net.SA1.id, class_id=s.c5a.id, subject_id=s.math.id,
-                 name="Group 1")
-    _db.session.add(g)
-    _db.session.flush()
-    _db.session.add(SubgroupMember(organization_id=net.SA1.id, subgroup_id=g.id,
-                                   person_id=s.pupils[0].id, from_date=dt.date(2026, 9, 1)))
-    extra = Lesson(organization_id=net.SA1.id, period_id=s.q1.id, date=dt.date(2026, 9, 3),
-                   number=5, starts_at=dt.time(12), ends_at=dt.time(12, 45),
-                   class_id=s.c5a.id, subgroup_id=g.id, subject_id=s.math.id,
-                   teacher_id=s.t1.id)
-    _db.session.add(extra)
-    _db.session.commit()
+    g, extra = _subgroup_with_lesson(s, net, s.pupils[:1])
     kz = [(5, "formative"), (3, "formative", 4), (15, "sum_section", 20),
           (18, "sum_term", 25)]
     put_marks(s.lessons, s.pupils[0], KG_EXAMPLE if policy != "kz_criteria" else kz)
