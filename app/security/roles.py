@@ -305,7 +305,7 @@ _grant(_JOURNAL)
 # (class teacher of the class, administration, district) pupils' diaries and summary sheets;
 # the history shows the sections a user reads (a teacher: those they teach).
 DIARY_OWN = {"DiaryView": {"can_index", "can_week"}, "DiaryApi": {"can_get"}}
-DIARY_STAFF = {"DiaryView": {"can_index", "can_week", "can_summary"},
+DIARY_STAFF = {"DiaryView": {"can_index", "can_week", "can_summary", "can_class_summary"},
                "DiaryApi": {"can_get"}, "JournalHistoryView": {"can_index"}}
 for _role in ROLE_PERMISSIONS:
     _perms = DIARY_OWN if _role in (Role.student, Role.parent) else DIARY_STAFF

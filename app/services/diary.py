@@ -119,34 +119,42 @@ def _enrolled(ranges, day: dt.date) -> bool:
 
 def _ranges(student_id: int, start: dt.date, end: dt.date) -> tuple[dict, dict]:
     """The pupil's class and subgroup memberships overlapping the range (two queries)."""
+    ranges = _all_ranges([student_id], start, end)
+    return ranges.get(student_id, ({}, {}))
+
+
+def _all_ranges(student_ids: list[int], start: dt.date, end: dt.date
+                ) -> dict[int, tuple[dict, dict]]:
+    """Per pupil, the class and subgroup memberships overlapping the range (two queries)."""
     enrol = db.session.execute(
-        select(ClassEnrollment.class_id, ClassEnrollment.from_date, ClassEnrollment.to_date)
-        .where(ClassEnrollment.person_id == student_id, ClassEnrollment.from_date <= end,
+        select(ClassEnrollment.person_id, ClassEnrollment.class_id, ClassEnrollment.from_date,
+               ClassEnrollment.to_date)
+        .where(ClassEnrollment.person_id.in_(student_ids), ClassEnrollment.from_date <= end,
                or_(ClassEnrollment.to_date.is_(None), ClassEnrollment.to_date >= start))
     ).all()
     groups = db.session.execute(
-        select(SubgroupMember.subgroup_id, SubgroupMember.from_date, SubgroupMember.to_date)
-        .where(SubgroupMember.person_id == student_id, SubgroupMember.from_date <= end,
+        select(SubgroupMember.person_id, SubgroupMember.subgroup_id, SubgroupMember.from_date,
+               SubgroupMember.to_date)
+        .where(SubgroupMember.person_id.in_(student_ids), SubgroupMember.from_date <= end,
                or_(SubgroupMember.to_date.is_(None), SubgroupMember.to_date >= start))
     ).all() if enrol else []
-    class_ranges: dict[int, list] = {}
-    for class_id, a, b in enrol:
-        class_ranges.setdefault(class_id, []).append((a, b))
-    group_ranges: dict[int, list] = {}
-    for group_id, a, b in groups:
-        group_ranges.setdefault(group_id, []).append((a, b))
-    return class_ranges, group_ranges
+    out: dict[int, tuple[dict, dict]] = {}
+    for sid, class_id, a, b in enrol:
+        out.setdefault(sid, ({}, {}))[0].setdefault(class_id, []).append((a, b))
+    for sid, group_id, a, b in groups:
+        if sid in out:
+            out[sid][1].setdefault(group_id, []).append((a, b))
+    return out
 
 
-def _lessons(class_ranges: dict, group_ranges: dict, start: dt.date, end: dt.date
-             ) -> dict[int, DiaryLesson]:
-    """The lessons of the pupil's classes and subgroups on the days of membership, with
-    the lesson panel (one query)."""
+def _lesson_rows(class_ids, group_ids, start: dt.date, end: dt.date):
+    """The lessons of the classes (whole-class lessons and those of the subgroups) from
+    ``start`` to ``end``, with the lesson panel (one query)."""
     teacher, substitute = aliased(Person), aliased(Person)
     in_group = Lesson.subgroup_id.is_(None)
-    if group_ranges:
-        in_group = or_(in_group, Lesson.subgroup_id.in_(sorted(group_ranges)))
-    rows = db.session.execute(
+    if group_ids:
+        in_group = or_(in_group, Lesson.subgroup_id.in_(sorted(group_ids)))
+    return db.session.execute(
         select(Lesson.id, Lesson.class_id, Lesson.subgroup_id, Lesson.date, Lesson.number,
                Lesson.starts_at, Lesson.ends_at, Subject.name, Subgroup.name,
                teacher.last_name, teacher.first_name, teacher.middle_name,
@@ -158,14 +166,18 @@ def _lessons(class_ranges: dict, group_ranges: dict, start: dt.date, end: dt.dat
         .outerjoin(substitute, substitute.id == Lesson.substitute_teacher_id)
         .outerjoin(Subgroup, Subgroup.id == Lesson.subgroup_id)
         .outerjoin(LessonRecord, LessonRecord.lesson_id == Lesson.id)
-        .where(Lesson.class_id.in_(sorted(class_ranges)), Lesson.date >= start,
+        .where(Lesson.class_id.in_(sorted(class_ids)), Lesson.date >= start,
                Lesson.date <= end, in_group)
         .order_by(Lesson.date, Lesson.number, Lesson.starts_at, Lesson.id)
     ).all()
+
+
+def _lessons_of(rows, class_ranges: dict, group_ranges: dict) -> dict[int, DiaryLesson]:
+    """The pupil's lessons among ``rows``: those on the days of their memberships."""
     lessons: dict[int, DiaryLesson] = {}
     for (lid, class_id, group_id, day, number, a, b, subject, group, tl, tf, tm, sl, sf, sm,
          status, reason, topic, hw, hw_due, hw_min) in rows:
-        if not _enrolled(class_ranges[class_id], day):
+        if class_id not in class_ranges or not _enrolled(class_ranges[class_id], day):
             continue
         if group_id is not None and not _enrolled(group_ranges.get(group_id, []), day):
             continue
@@ -179,18 +191,20 @@ def _lessons(class_ranges: dict, group_ranges: dict, start: dt.date, end: dt.dat
     return lessons
 
 
-def _attach_records(lessons: dict[int, DiaryLesson], student_id: int, start: dt.date,
+def _attach_records(lessons: dict[int, dict[int, DiaryLesson]], start: dt.date,
                     end: dt.date) -> None:
-    """The pupil's own cells (attendance, remark) and marks (two queries)."""
+    """The pupils' own cells (attendance, remark) and marks (two queries); ``lessons`` per
+    pupil id, then per lesson id."""
+    ids = sorted(lessons)
     cells = db.session.execute(
-        select(JournalCell.lesson_id, JournalCell.attendance, JournalCell.late_minutes,
-               JournalCell.remark)
+        select(JournalCell.student_id, JournalCell.lesson_id, JournalCell.attendance,
+               JournalCell.late_minutes, JournalCell.remark)
         .join(Lesson, and_(Lesson.id == JournalCell.lesson_id, Lesson.date >= start,
                            Lesson.date <= end))
-        .where(JournalCell.student_id == student_id)
+        .where(JournalCell.student_id.in_(ids))
     ).all()
-    for lid, att, late, remark in cells:
-        item = lessons.get(lid)
+    for sid, lid, att, late, remark in cells:
+        item = lessons[sid].get(lid)
         if item is None:
             continue
         if att is not None:
@@ -198,13 +212,14 @@ def _attach_records(lessons: dict[int, DiaryLesson], student_id: int, start: dt.
             item.attendance, item.attendance_label = att.value, str(ATTENDANCE_LABELS[att])
         item.late_minutes, item.remark = late, remark
     marks = db.session.execute(
-        select(Mark.lesson_id, Mark.value, Mark.max_score, Mark.category, Mark.work_type)
+        select(Mark.student_id, Mark.lesson_id, Mark.value, Mark.max_score, Mark.category,
+               Mark.work_type)
         .join(Lesson, and_(Lesson.id == Mark.lesson_id, Lesson.date >= start,
                            Lesson.date <= end))
-        .where(Mark.student_id == student_id).order_by(Mark.lesson_id, Mark.position, Mark.id)
+        .where(Mark.student_id.in_(ids)).order_by(Mark.lesson_id, Mark.position, Mark.id)
     ).all()
-    for lid, value, max_score, category, work_type in marks:
-        item = lessons.get(lid)
+    for sid, lid, value, max_score, category, work_type in marks:
+        item = lessons[sid].get(lid)
         if item is None:
             continue
         item.marks.append(DiaryMark(
@@ -217,13 +232,24 @@ def _attach_records(lessons: dict[int, DiaryLesson], student_id: int, start: dt.
 def pupil_lessons(student_id: int, start: dt.date, end: dt.date) -> list[DiaryLesson]:
     """The pupil's lessons from ``start`` to ``end`` (inclusive) with their own records,
     ordered by date and lesson number. At most five queries."""
-    class_ranges, group_ranges = _ranges(student_id, start, end)
-    if not class_ranges:
-        return []
-    lessons = _lessons(class_ranges, group_ranges, start, end)
-    if lessons:
-        _attach_records(lessons, student_id, start, end)
-    return list(lessons.values())
+    return pupils_lessons([student_id], start, end).get(student_id, [])
+
+
+def pupils_lessons(student_ids, start: dt.date, end: dt.date) -> dict[int, list[DiaryLesson]]:
+    """:func:`pupil_lessons` of several pupils (a class's summary sheets) in the same five
+    queries whatever their number: per pupil id, their lessons with their own records."""
+    ids = sorted(set(student_ids))
+    ranges = _all_ranges(ids, start, end) if ids else {}
+    if not ranges:
+        return {sid: [] for sid in ids}
+    class_ids = {c for cr, _ in ranges.values() for c in cr}
+    group_ids = {g for _, gr in ranges.values() for g in gr}
+    rows = _lesson_rows(class_ids, group_ids, start, end)
+    lessons = {sid: _lessons_of(rows, *ranges[sid]) for sid in ranges}
+    with_lessons = {sid: items for sid, items in lessons.items() if items}
+    if with_lessons:
+        _attach_records(with_lessons, start, end)
+    return {sid: list(lessons.get(sid, {}).values()) for sid in ids}
 
 
 @dataclass
@@ -284,9 +310,10 @@ def diary_week(student_id: int, monday: dt.date, days: int = 6) -> list[DiaryDay
     class_ranges, group_ranges = _ranges(student_id, monday, sunday)
     if not class_ranges:
         return list(by_day.values())
-    lessons = _lessons(class_ranges, group_ranges, monday, sunday)
+    lessons = _lessons_of(_lesson_rows(class_ranges, group_ranges, monday, sunday),
+                          class_ranges, group_ranges)
     if lessons:
-        _attach_records(lessons, student_id, monday, sunday)
+        _attach_records({student_id: lessons}, monday, sunday)
     for item in lessons.values():
         by_day.setdefault(item.date, DiaryDay(item.date)).lessons.append(item)
     for due, hw in _due_homework(class_ranges, group_ranges, monday, sunday):

@@ -27,28 +27,32 @@ from app.services import diary as diary_service
 from app.services import journal_clock
 
 
-def _staff_classes(scope) -> list[SchoolClass]:
+def _staff_class_clause(scope):
     """Classes whose pupils' diaries the user opens as staff (class teacher or staff)."""
     if scope.everything:
-        cond = true()
-    else:
-        cond = or_(staff_read_clause(SchoolClass.organization_id, scope),
-                   SchoolClass.id.in_(js.class_teacher_class_ids_clause(scope)))
+        return true()
+    return or_(staff_read_clause(SchoolClass.organization_id, scope),
+               SchoolClass.id.in_(js.class_teacher_class_ids_clause(scope)))
+
+
+def _staff_classes(scope) -> list[SchoolClass]:
+    """Classes whose pupils' diaries the user opens as staff (class teacher or staff)."""
     return db.session.scalars(
-        select(SchoolClass).where(cond)
+        select(SchoolClass).where(_staff_class_clause(scope))
         .order_by(SchoolClass.organization_id, SchoolClass.year_id.desc(),
                   SchoolClass.parallel, SchoolClass.letter_ru).limit(500)).all()
 
 
-def _class_pupils(class_id: int, day: dt.date) -> list[dict]:
-    """Pupils enrolled in the class on ``day``, with whether a parent declined electronic
-    access (two queries)."""
+def _class_pupils(class_id: int, day: dt.date, until: dt.date | None = None) -> list[dict]:
+    """Pupils enrolled in the class on ``day`` (or on some day up to ``until``), with
+    whether a parent declined electronic access (two queries)."""
     rows = db.session.execute(
         select(Person.id, Person.last_name, Person.first_name, Person.middle_name)
         .join(ClassEnrollment, ClassEnrollment.person_id == Person.id)
-        .where(ClassEnrollment.class_id == class_id, ClassEnrollment.from_date <= day,
+        .where(ClassEnrollment.class_id == class_id,
+               ClassEnrollment.from_date <= (until or day),
                or_(ClassEnrollment.to_date.is_(None), ClassEnrollment.to_date >= day))
-        .order_by(Person.last_name, Person.first_name, Person.id)).all()
+        .distinct().order_by(Person.last_name, Person.first_name, Person.id)).all()
     ids = [r[0] for r in rows]
     declined = set(db.session.scalars(
         select(ParentLink.student_id).where(ParentLink.student_id.in_(ids),
@@ -116,15 +120,7 @@ class DiaryView(BaseView):
         scope = current_scope()
         if not js.can_open_diary_as_staff(student_id, scope):
             abort(404)
-        today = journal_clock.today()
-        error = None
-        try:
-            start, end = diary_service.parse_range(request.args.get("from"),
-                                                   request.args.get("to"), today)
-        except ValueError:
-            error = gettext("Date range: enter two dates, the first not after the second, "
-                            "at most %(days)d days apart.", days=diary_service.MAX_RANGE_DAYS)
-            start, end = diary_service.parse_range(None, None, today)
+        start, end, error = _range_from_request()
         lessons = diary_service.pupil_lessons(student_id, start, end)
         totals = diary_service.summary_totals(lessons)
         info = db.session.execute(
@@ -145,3 +141,44 @@ class DiaryView(BaseView):
             school_class=info[3] if info else None, org={"short_name": org_name},
             printing=printing, stamp=print_stamp(org_name), format_date=format_date,
             title=gettext("Summary sheet of marks and attendance"))
+
+    @expose("/summary/class/<int:class_id>")
+    @has_access
+    def class_summary(self, class_id: int):
+        """The summary sheets of a class for a date range, one per page when printed: of
+        the pupils whose parents declined electronic access (seed 002 §2.15), or of all
+        pupils. Same readers as one pupil's sheet; a fixed number of queries."""
+        school_class = db.session.scalars(
+            select(SchoolClass).where(SchoolClass.id == class_id,
+                                      _staff_class_clause(current_scope()))).first()
+        if school_class is None:
+            abort(404)
+        start, end, error = _range_from_request()
+        which = "all" if request.args.get("pupils") == "all" else "declined"
+        pupils = [p for p in _class_pupils(class_id, start, end)
+                  if which == "all" or p["declined"]]
+        lessons = diary_service.pupils_lessons([p["id"] for p in pupils], start, end)
+        sheets = [{"name": p["name"], "lessons": lessons[p["id"]],
+                   "totals": diary_service.summary_totals(lessons[p["id"]])} for p in pupils]
+        org_name = school_class.year.organization.short_name
+        return self.render_template(
+            "journal/summary_sheets.html", sheets=sheets, school_class=school_class,
+            start=start, end=end, error=error, which=which,
+            printing=request.args.get("format") == "print", stamp=print_stamp(org_name),
+            org={"short_name": org_name}, format_date=format_date,
+            title=gettext("Summary sheets of marks and attendance"))
+
+
+def _range_from_request() -> tuple[dt.date, dt.date, str | None]:
+    """The date range of a summary sheet (``from``, ``to``; the past school week by
+    default), and the error naming the rule when it is refused."""
+    today = journal_clock.today()
+    try:
+        start, end = diary_service.parse_range(request.args.get("from"),
+                                               request.args.get("to"), today)
+    except ValueError:
+        start, end = diary_service.parse_range(None, None, today)
+        return start, end, gettext(
+            "Date range: enter two dates, the first not after the second, at most %(days)d "
+            "days apart.", days=diary_service.MAX_RANGE_DAYS)
+    return start, end, None

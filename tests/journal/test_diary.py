@@ -292,3 +292,47 @@ def test_diary_speaks_kazakh_and_kyrgyz(app, school, login):
     assert all(t in kk for t in ("Алдыңғы апта", "Үй тапсырмасы", "Кешікті"))
     ky = client.get(f"/diary/{school.pupil.id}?week={WEEK}&_l_=ky").get_data(as_text=True)
     assert all(t in ky for t in ("Мурунку жума", "Үй тапшырмасы", "Кечикти"))
+
+
+def test_class_summary_sheets(app, school, login, count_queries):
+    """Does the class teacher print the summary sheets of the class in one go - by default
+    only the pupils whose parent declined electronic access, with "all pupils" on request -
+    in the same number of queries whatever the number of pupils, with the print stamp?"""
+    s = school
+    _db.session.add(ParentLink(parent_id=s.parent.id, student_id=s.pupils[2].id,
+                               electronic_consent=False))
+    _db.session.commit()
+    client = login("class_teacher_a")
+    url = f"/diary/summary/class/{s.c5a.id}?from=2026-09-01&to=2026-09-30"
+    index = client.get(f"/diary/?class_id={s.c5a.id}").get_data(as_text=True)
+    assert f"/diary/summary/class/{s.c5a.id}" in index
+    client.get(url)  # warm up
+    with count_queries() as one:
+        html = client.get(url + "&format=print").get_data(as_text=True)
+    assert html.count('class="kd-summary-sheet"') == 1
+    assert "Pupil2" in html and "OTHER-PUPIL-SECRET" not in html  # remarks are not printed
+    assert "19/23" in html and "17/20" not in html  # pupil 2's marks, not pupil_a's
+    assert "Printed" in html and "class_teacher_a" in html
+    with count_queries() as every:
+        html = client.get(url + "&pupils=all").get_data(as_text=True)
+    assert html.count('class="kd-summary-sheet"') == 5
+    assert "17/20" in html and "19/23" in html
+    assert one.count == every.count, (one.statements, every.statements)
+    missed = html.split('class="kd-missed">')
+    assert [m.split("<")[0] for m in missed[1:]].count("1") >= 1  # pupil 2 was absent
+
+
+def test_class_summary_sheets_refused_to_others(app, school, net, login):
+    """A subject teacher and another class's teacher get 404 for the class's sheets; the
+    page speaks the reader's language."""
+    s = school
+    other = factories.member(net.SA1, Role.class_teacher, "class_teacher_b", last="Бэклассов")
+    s.c5b.class_teacher_id = other.person_id
+    _db.session.commit()
+    url = f"/diary/summary/class/{s.c5a.id}"
+    assert login("class_teacher_b").get(url).status_code == 404
+    assert login("teacher_a").get(url).status_code == 404
+    assert login("director_a").get(url).status_code == 200
+    assert login("pupil_a").get(url).status_code in (302, 403)
+    html = login("class_teacher_a").get(url + "?_l_=kk").get_data(as_text=True)
+    assert "kd-no-sheets" in html and "No pupil of the class" not in html
