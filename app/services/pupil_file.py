@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.extensions import db
 from app.models.org import Organization
@@ -175,6 +175,13 @@ def add_parent(f: PupilFile, parent: Person, kind: str, legal_representative: bo
     db.session.add(link)
     set_consent(link, electronic_consent, consent_date, consent_how)
     return link
+
+
+def declined_electronic_clause():
+    """SQL condition on :class:`ParentLink`: the parent's refusal of electronic results is
+    recorded (seed 002 §2.15, 003 §57). A link whose consent is not recorded yet (an
+    imported parent) is not a refusal: the school records it on the pupil's file."""
+    return and_(ParentLink.electronic_consent.is_(False), ParentLink.consent_date.is_not(None))
 
 
 def set_consent(link: ParentLink, consent: bool, on: dt.date | None = None,

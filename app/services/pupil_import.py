@@ -15,7 +15,10 @@ Re-importing (decisions, see docs/records-office.md):
   otherwise the row counts as *unchanged*; a pupil already in another class of the year is
   an error (a transfer between classes is a contingent movement);
 - a parent is recognised by the IIN/PIN, or, without one, among the pupil's parents by the
-  full name; parents are never duplicated.
+  full name; parents are never duplicated;
+- "Parent N: electronic results" (yes / no, optional) records the parent's consent to
+  receive results electronically, dated the day of the import; a consent already recorded
+  on the file is never changed by an import; left empty, the consent stays "not recorded".
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import lazyload
 
 from app.extensions import db
@@ -84,7 +87,15 @@ def _parent_columns(i: int) -> list[ImportColumn]:
         ImportColumn(f"parent{i}_kind", _l("Parent %(n)s: kinship", n=i),
                      parse=choice(PARENT_KIND_LABELS),
                      example=str(PARENT_KIND_LABELS["mother"]) if i == 1 else ""),
+        ImportColumn(f"parent{i}_consent",
+                     _l("Parent %(n)s: electronic results (yes / no)", n=i),
+                     parse=choice(CONSENT_CHOICES),
+                     example=str(CONSENT_CHOICES["yes"]) if i == 1 else ""),
     ]
+
+
+#: the consent column's values; the import records the consent dated the day of the import
+CONSENT_CHOICES = {"yes": _l("yes"), "no": _l("no")}
 
 
 COLUMNS = [
@@ -302,6 +313,9 @@ class _State:
     last_end: dict[int, dt.date] = field(default_factory=dict)
     files: set[int] = field(default_factory=set)  # pupil ids with a personal file
     links: dict[int, list[tuple]] = field(default_factory=dict)  # pupil id -> (ref, name)
+    #: (pupil id, parent id) -> link id, for links whose consent is not recorded yet
+    unrecorded: dict[tuple, int] = field(default_factory=dict)
+    consents: list[dict] = field(default_factory=list)  # consents recorded on such links
     new_by_nid: dict[str, tuple] = field(default_factory=dict)
     persons: list[dict] = field(default_factory=list)
     memberships: list[dict] = field(default_factory=list)
@@ -336,13 +350,17 @@ def _prefetch(org: Organization, rows: list[ParsedRow]) -> _State:
                 st.last_end[e.person_id] = e.to_date
         st.files.update(db.session.scalars(select(PupilFile.person_id).where(
             PupilFile.person_id.in_(chunk))))
-        for student_id, parent_id, last, first, middle in db.session.execute(
-                select(ParentLink.student_id, ParentLink.parent_id, Person.last_name,
-                       Person.first_name, Person.middle_name)
-                .join(Person, Person.id == ParentLink.parent_id)
-                .where(ParentLink.student_id.in_(chunk))):
+        for link_id, student_id, parent_id, consent_on, last, first, middle in \
+                db.session.execute(
+                    select(ParentLink.id, ParentLink.student_id, ParentLink.parent_id,
+                           ParentLink.consent_date, Person.last_name, Person.first_name,
+                           Person.middle_name)
+                    .join(Person, Person.id == ParentLink.parent_id)
+                    .where(ParentLink.student_id.in_(chunk))):
             st.links.setdefault(student_id, []).append(
                 (parent_id, _norm(" ".join(x for x in (last, first, middle) if x))))
+            if consent_on is None:
+                st.unrecorded[(student_id, parent_id)] = link_id
     return st
 
 
@@ -381,6 +399,15 @@ def _parent_ref(st: _State, v: dict, i: int) -> tuple[object, Person | None]:
                        phone=v.get(f"parent{i}_phone")), None
 
 
+def _consent(v: dict, i: int) -> dict:
+    """The consent columns of a new parent link (not recorded when the cell is empty)."""
+    answer = v.get(f"parent{i}_consent")
+    if answer is None:
+        return {"electronic_consent": False, "consent_date": None, "consent_how": None}
+    return {"electronic_consent": answer == "yes", "consent_date": dt.date.today(),
+            "consent_how": gettext("recorded from the import file")}
+
+
 def _write_parents(st: _State, v: dict, pupil_ref, links: list[tuple]) -> bool:
     changed = False
     for i in PARENTS:
@@ -389,15 +416,21 @@ def _write_parents(st: _State, v: dict, pupil_ref, links: list[tuple]) -> bool:
             continue
         nid = v.get(f"parent{i}_national_id")
         known = st.known.get(nid) if nid else None
-        if any((known is not None and ref == known.id) or (nid is None and n == _norm(name))
-               for ref, n in links):
+        linked = next((ref for ref, n in links
+                       if (known is not None and ref == known.id)
+                       or (nid is None and n == _norm(name))), None)
+        if linked is not None:  # already a parent of the pupil: only a missing consent
+            link_id = st.unrecorded.pop((pupil_ref, linked), None)
+            if link_id is not None and v.get(f"parent{i}_consent") is not None:
+                st.consents.append({"id": link_id, **_consent(v, i)})
+                changed = True
             continue
         ref, person = _parent_ref(st, v, i)
         _membership(st, ref, Role.parent, person)
         kind = v[f"parent{i}_kind"]
         st.parent_links.append({"parent_id": ref, "student_id": pupil_ref, "kind": kind,
                                 "relation": str(PARENT_KIND_LABELS[kind]),
-                                "legal_representative": True, "electronic_consent": False})
+                                "legal_representative": True, **_consent(v, i)})
         links = links + [(ref, _norm(name))]
         changed = True
     return changed
@@ -485,6 +518,15 @@ def write(org: Organization, rows: list[ParsedRow]) -> Counts:
     _insert(ClassEnrollment, st.enrollments, audit, org.id)
     _insert(PupilFile, st.pupil_files, audit, org.id)
     _insert(ParentLink, st.parent_links, audit, org.id)
+    if st.consents:  # by primary key, one statement; each change in the change log
+        db.session.execute(update(ParentLink), st.consents)
+        now, user_id = utcnow(), current_user_id()
+        audit.extend({"at": now, "user_id": user_id, "organization_id": org.id,
+                      "action": "update", "table_name": ParentLink.__tablename__,
+                      "record_id": str(c["id"]),
+                      "changes": json.dumps({k: [None, _plain(c[k])] for k in c if k != "id"},
+                                            ensure_ascii=False, default=str)}
+                     for c in st.consents)
     if audit:
         db.session.execute(insert(AuditRecord.__table__), audit)
     for person in st.touched_users:  # a registered user's FAB roles follow the new role

@@ -25,6 +25,7 @@ from app.security.printing import print_stamp
 from app.security.scopes import current_scope, staff_read_clause
 from app.services import diary as diary_service
 from app.services import journal_clock
+from app.services.pupil_file import declined_electronic_clause
 
 
 def _staff_class_clause(scope):
@@ -56,7 +57,7 @@ def _class_pupils(class_id: int, day: dt.date, until: dt.date | None = None) -> 
     ids = [r[0] for r in rows]
     declined = set(db.session.scalars(
         select(ParentLink.student_id).where(ParentLink.student_id.in_(ids),
-                                            ParentLink.electronic_consent.is_(False)))
+                                            declined_electronic_clause()))
     ) if ids else set()
     return [{"id": pid, "name": " ".join(x for x in (a, b, c) if x),
              "declined": pid in declined} for pid, a, b, c in rows]

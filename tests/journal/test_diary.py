@@ -122,6 +122,9 @@ def test_class_teacher_class_list(app, school, login):
     mark for a parent who declined electronic access? And is 5 Б refused to them?"""
     s = school
     _db.session.add(ParentLink(parent_id=s.parent.id, student_id=s.pupils[3].id,
+                               electronic_consent=False, consent_date=dt.date(2026, 9, 2)))
+    # an imported parent whose consent is not recorded yet has not declined anything
+    _db.session.add(ParentLink(parent_id=s.parent.id, student_id=s.pupils[4].id,
                                electronic_consent=False))
     _db.session.commit()
     client = login("class_teacher_a")
@@ -300,7 +303,9 @@ def test_class_summary_sheets(app, school, login, count_queries):
     in the same number of queries whatever the number of pupils, with the print stamp?"""
     s = school
     _db.session.add(ParentLink(parent_id=s.parent.id, student_id=s.pupils[2].id,
-                               electronic_consent=False))
+                               electronic_consent=False, consent_date=dt.date(2026, 9, 2)))
+    _db.session.add(ParentLink(parent_id=s.parent.id, student_id=s.pupils[3].id,
+                               electronic_consent=False))  # not recorded: not a refusal
     _db.session.commit()
     client = login("class_teacher_a")
     url = f"/diary/summary/class/{s.c5a.id}?from=2026-09-01&to=2026-09-30"

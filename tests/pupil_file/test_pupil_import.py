@@ -222,3 +222,38 @@ def test_headers_in_another_language(pf):
     assert outcome.ok, outcome.errors
     assert outcome.record.created == 1
     assert _count(ParentLink, ParentLink.kind == "mother") == 2
+
+
+def test_parent_consent_is_imported_and_never_overwritten(pf):
+    """Does "Parent N: electronic results" record the consent (yes / a refusal, dated the
+    import day, in any language), leave an empty cell "not recorded", refuse another word
+    naming the column, complete a not-recorded consent on re-import, and never change a
+    recorded one?"""
+    headers = HEADERS + ["parent1_consent", "parent2_consent"]
+
+    def row(i, first, second):
+        return _row(i) + [first, second]
+
+    assert any(c == "Parent 1: electronic results (yes / no)" and "not one of" in rule
+               for _, c, rule in _errors(pf, [row(1, "maybe", None)], headers))
+    data = _xlsx([row(1, "yes", None), row(2, "нет", "no")], headers)
+    outcome = run_import(PUPIL_IMPORT, pf.net.SA1, data, "consent.xlsx")
+    assert outcome.ok, outcome.errors
+    db.session.commit()
+
+    def links(last):
+        return {k.kind: (k.electronic_consent, k.consent_date) for k in db.session.scalars(
+            select(ParentLink).join(Person, Person.id == ParentLink.student_id)
+            .where(Person.last_name == last))}
+
+    today = dt.date.today()
+    assert links("Ученик1") == {"mother": (True, today), "father": (False, None)}
+    assert links("Ученик2") == {"mother": (False, today), "father": (False, today)}
+    again = _xlsx([row(1, "no", "нет")], headers)  # mother recorded, father not recorded
+    outcome = run_import(PUPIL_IMPORT, pf.net.SA1, again, "again.xlsx")
+    assert outcome.ok, outcome.errors
+    db.session.commit()
+    assert (outcome.record.updated, outcome.record.skipped) == (1, 0)
+    assert links("Ученик1") == {"mother": (True, today), "father": (False, today)}
+    outcome = run_import(PUPIL_IMPORT, pf.net.SA1, again, "again.xlsx")
+    assert (outcome.record.updated, outcome.record.skipped) == (0, 1)
