@@ -364,13 +364,15 @@ def _family(school, c5: SchoolClass, pupils5: list, pupils6: list, gen, logins: 
     parent1 = people_service.add_participant(school, Role.parent, person=gen.person()).person
     parent2 = people_service.add_participant(school, Role.parent, person=gen.person()).person
     db.session.flush()
+    # consents recorded at the start of the year (seed 003 §57); parent2 declined
+    recorded = {"consent_date": dt.date(2026, 9, 1), "consent_how": "Заявление"}
     db.session.add_all([
         ParentLink(parent_id=parent1.id, student_id=pupils5[0].id,
-                   relation=_relation(parent1), electronic_consent=True),
+                   relation=_relation(parent1), electronic_consent=True, **recorded),
         ParentLink(parent_id=parent1.id, student_id=pupils6[0].id,
-                   relation=_relation(parent1), electronic_consent=True),
+                   relation=_relation(parent1), electronic_consent=True, **recorded),
         ParentLink(parent_id=parent2.id, student_id=pupils5[1].id,
-                   relation=_relation(parent2), electronic_consent=False),
+                   relation=_relation(parent2), electronic_consent=False, **recorded),
     ])
     _login(pupils5[0], "pupil1", logins, f"{Role.student.value} — {label} (5 А)", password)
     _login(parent1, "parent1", logins, f"{Role.parent.value} — {label} (5 А, 6 А)", password)

@@ -66,6 +66,7 @@ def test_demo_journal_fills_the_quarter(app, db, net, login, monkeypatch):
         LessonRecord.homework.is_not(None))) > 100
     links = _db.session.scalars(select(ParentLink)).all()
     assert len(links) == 3 and sum(not x.electronic_consent for x in links) == 1
+    assert all(x.consent_date for x in links)  # recorded: parent2's is a refusal
     grant = _db.session.scalars(select(AccessGrant)).one()
     under = _db.session.scalars(select(JournalChange).where(
         JournalChange.grant_id == grant.id)).all()
