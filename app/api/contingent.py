@@ -1,6 +1,8 @@
 """REST resources of the contingent: orders (read, add, change; never deleted) and
-movements (read; ``POST /api/v1/movement/perform`` runs a movement through the same service
-as the forms). Staff of the school and district staff read; the school's writers change."""
+movements (read; ``POST /api/v1/movement/perform`` runs a movement, ``/disband`` disbands a
+class, ``/promotion`` shows and ``/promote`` performs the promotion of a year - through the
+same services as the forms). Staff of the school and district staff read; the school's
+writers change (an organisation the user does not read answers 404, one they only read 403)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +17,9 @@ from app.extensions import db
 from app.models.contingent import Movement, MovementKind, Order
 from app.models.org import Organization
 from app.models.people import Person
-from app.models.study import SchoolClass, StudyPeriod
+from app.models.study import AcademicYear, SchoolClass, StudyPeriod
 from app.security.filters import OrgWriteFilter, StudyReadFilter
-from app.security.scopes import can_write_org
+from app.security.scopes import can_staff_read_org, can_write_org
 from app.services import contingent as svc
 from app.services.errors import DomainError, ScopeError, ValidationError
 
@@ -73,8 +75,10 @@ class MovementApi(ScopedModelRestApi):
                                    "period_id", "other_organization_id"]
     search_columns = ["organization_id", "person_id", "kind", "date", "order_id"]
     order_columns = ["date", "id"]
-    include_route_methods = {"get", "get_list", "info", "perform"}
-    method_permission_name = {"perform": "post"}
+    include_route_methods = {"get", "get_list", "info", "perform", "disband", "promotion",
+                             "promote"}
+    method_permission_name = {"perform": "post", "disband": "post", "promotion": "post",
+                              "promote": "post"}
 
     def _run(self, body: dict) -> Movement:
         try:
@@ -136,6 +140,122 @@ class MovementApi(ScopedModelRestApi):
             db.session.rollback()
             return self._domain_error(err)
         return self.response(201, id=mv.id, kind=mv.kind.value)
+
+    def _scoped(self, model, pk, field: str):
+        """The row of an organisation the user writes in: unknown or unread -> 404 (as the
+        pages), read only -> 403."""
+        row = _get(model, pk)
+        if row is None or not can_staff_read_org(row.organization_id):
+            raise _NotFound(field)
+        self._writer(row.organization_id)
+        return row
+
+    def _answer(self, work):
+        try:
+            status, body = work()
+            db.session.commit()
+        except _NotFound as missing:
+            db.session.rollback()
+            return self.response(404, message=str(_l("Not found")), field=missing.field)
+        except DomainError as err:
+            db.session.rollback()
+            return self._domain_error(err)
+        return self.response(status, **body)
+
+    @expose("/disband", methods=["POST"])
+    @protect()
+    @safe
+    def disband(self):
+        """Disband a class, all or nothing: ``{"class_id", "date", "order_id", "reason",
+        "targets": {"<person id>": <class id>, ...}}`` - every pupil of the class needs a
+        class of the same school and year.
+        ---
+        post:
+          responses:
+            201: {description: the movements}
+            403: {description: not the school's writer}
+            404: {description: no such class}
+            422: {description: refused by a rule (the field names the pupil)}
+        """
+        body = request.get_json(silent=True) or {}
+
+        def work():
+            cls = self._scoped(SchoolClass, body.get("class_id"), "class_id")
+            targets = body.get("targets") or {}
+            if not isinstance(targets, dict):
+                raise ValidationError(_l("Targets: give a class for every pupil"),
+                                      field="targets", code="targets")
+            chosen = {}
+            for e in svc.class_pupils(cls):
+                target = _get(SchoolClass, targets.get(str(e.person_id)))
+                chosen[e.person_id] = target
+            day = _date(body.get("date"), "date")
+            if day is None:
+                raise ValidationError(_l("%(field)s is required", field=_l("Date")),
+                                      field="date", code="required")
+            moved = svc.disband(cls, chosen, day, _get(Order, body.get("order_id")),
+                                body.get("reason"))
+            return 201, {"moved": len(moved), "movements": [m.id for m in moved]}
+
+        return self._answer(work)
+
+    @expose("/promotion", methods=["GET"])
+    @protect()
+    @safe
+    def promotion(self):
+        """What the promotion of ``?year_id=`` would do, changing nothing: per class of the
+        year, the target class (or graduation), the pupils who move and those already done.
+        For the school's writers (who perform it).
+        ---
+        get:
+          responses:
+            200: {description: the plan}
+            403: {description: not the school's writer}
+            404: {description: no such year}
+            422: {description: no next academic year}
+        """
+        def work():
+            year = self._scoped(AcademicYear, request.args.get("year_id"), "year_id")
+            plan = svc.promotion_plan(year)
+            return 200, {"year_id": year.id, "next_year_id": plan.next_year.id,
+                         "final_parallel": plan.final, "pending": plan.pending,
+                         "classes": [{"class_id": r.source.id, "name": str(r.source),
+                                      "target_class_id": r.target.id if r.target else None,
+                                      "target_name": r.target_name, "graduates": r.graduates,
+                                      "pupils": [p.id for p in r.pupils],
+                                      "done": [p.id for p in r.done]} for r in plan.rows]}
+
+        return self._answer(work)
+
+    @expose("/promote", methods=["POST"])
+    @protect()
+    @safe
+    def promote(self):
+        """Promote every class of ``{"year_id", "order_id"}`` as ``/promotion`` shows it, in
+        one transaction; running it again changes nothing.
+        ---
+        post:
+          responses:
+            201: {description: promoted, graduated, classes created}
+            403: {description: not the school's writer}
+            404: {description: no such year}
+            422: {description: refused by a rule}
+        """
+        body = request.get_json(silent=True) or {}
+
+        def work():
+            year = self._scoped(AcademicYear, body.get("year_id"), "year_id")
+            promoted, graduated, created = svc.promote(year, _get(Order, body.get("order_id")))
+            return 201, {"promoted": promoted, "graduated": graduated,
+                         "classes_created": created}
+
+        return self._answer(work)
+
+
+class _NotFound(Exception):
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
 
 
 CONTINGENT_APIS = (OrderApi, MovementApi)

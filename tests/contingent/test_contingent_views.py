@@ -287,3 +287,52 @@ def test_menu_per_role(c, login):
     assert "Book of pupil movement" in director and "Alphabetical book of pupils" in director
     teacher = _text(login("teacher_a").get("/"))
     assert "Book of pupil movement" not in teacher and "Contingent movements" not in teacher
+
+
+def test_rest_disbands_a_class(c, api_token, app):
+    """Does POST /api/v1/movement/disband move every pupil (all or nothing), refuse a pupil
+    without a class naming them (nothing moved), and refuse the director (403) and another
+    school's administrator (404)?"""
+    client = app.test_client()
+    admin = api_token("school_a_admin")
+    body = {"class_id": c.s.c5a.id, "date": "2027-01-12", "order_id": c.o1.id,
+            "reason": "Few pupils", "targets": {str(c.p1.id): c.s.c5b.id,
+                                                str(c.p2.id): c.s.c5b.id}}
+    assert client.post("/api/v1/movement/disband", json=body,
+                       headers=api_token("director_a")).status_code in (401, 403)
+    assert client.post("/api/v1/movement/disband", json=body,
+                       headers=api_token("school_a2_admin")).status_code == 404
+    bad = client.post("/api/v1/movement/disband", json=body, headers=admin)
+    assert bad.status_code == 422 and f"class_{c.p3.id}" in bad.json["message"]
+    assert len(svc.class_pupils(c.s.c5a)) == 3
+    body["targets"][str(c.p3.id)] = c.c11.id
+    ok = client.post("/api/v1/movement/disband", json=body, headers=admin)
+    assert ok.status_code == 201 and ok.json["moved"] == 3
+    assert svc.class_pupils(c.s.c5a) == []
+
+
+def test_rest_promotion_plan_then_promote(c, api_token, app):
+    """Does GET /api/v1/movement/promotion show the plan without changing anything (422
+    without a next year), and does POST /promote perform it once (a second call promotes
+    nobody), for the school's administrator only?"""
+    client = app.test_client()
+    admin = api_token("school_a_admin")
+    url = f"/api/v1/movement/promotion?year_id={c.s.year.id}"
+    assert client.get(url, headers=admin).json["code"] == "no_next_year"
+    nxt = next_year(c.n.SA1.id)
+    before = _count(ClassEnrollment)
+    plan = client.get(url, headers=admin)
+    assert plan.status_code == 200, plan.json
+    assert plan.json["next_year_id"] == nxt.id and plan.json["pending"] == 4
+    rows = {r["name"]: r for r in plan.json["classes"]}
+    assert any(r["graduates"] for r in rows.values())
+    assert _count(ClassEnrollment) == before
+    assert client.get(url, headers=api_token("director_a")).status_code in (401, 403)
+    assert client.get(url, headers=api_token("school_a2_admin")).status_code == 404
+    body = {"year_id": c.s.year.id, "order_id": c.o1.id}
+    done = client.post("/api/v1/movement/promote", json=body, headers=admin)
+    assert done.status_code == 201, done.json
+    assert (done.json["promoted"], done.json["graduated"], done.json["classes_created"]) == \
+        (3, 1, 1)
+    again = client.post("/api/v1/movement/promote", json=body, headers=admin)
+    assert (again.json["promoted"], again.json["graduated"]) == (0, 0)
