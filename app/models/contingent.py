@@ -140,3 +140,47 @@ class Movement(StampMixin, Model):
 
     def __repr__(self) -> str:
         return f"{self.person} - {MOVEMENT_KIND_LABELS.get(self.kind, self.kind)}"
+
+
+class TransferRequestStatus(str, enum.Enum):
+    requested = "requested"
+    accepted = "accepted"
+    refused = "refused"
+    withdrawn = "withdrawn"
+
+
+TRANSFER_REQUEST_STATUS_LABELS = {
+    TransferRequestStatus.requested: _l("Waiting for the other school"),
+    TransferRequestStatus.accepted: _l("Accepted: transferred"),
+    TransferRequestStatus.refused: _l("Refused"),
+    TransferRequestStatus.withdrawn: _l("Withdrawn"),
+}
+
+
+class TransferRequest(StampMixin, Model):
+    """A school's request to receive a pupil of another school in the system (the parents'
+    application is at the receiving school). The leaving school accepts it - the transfer is
+    performed with the leaving school's order - or refuses it with a reason; the requesting
+    school may withdraw it while it waits. Never deleted."""
+
+    __tablename__ = "transfer_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the receiving school, which asks
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization: Mapped[Organization] = relationship(lazy="joined",
+                                                      foreign_keys=[organization_id])
+    #: the school the pupil leaves, which decides
+    source_organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"),
+                                                        index=True)
+    source_organization: Mapped[Organization] = relationship(
+        lazy="joined", foreign_keys=[source_organization_id])
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person: Mapped[Person] = relationship(lazy="joined")
+    arrival_date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[TransferRequestStatus] = mapped_column(
+        Enum(TransferRequestStatus, native_enum=False, length=12),
+        default=TransferRequestStatus.requested, index=True)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_reason: Mapped[str | None] = mapped_column(String(300))
+    movement_id: Mapped[int | None] = mapped_column(ForeignKey("movement.id"))

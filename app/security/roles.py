@@ -198,7 +198,7 @@ _CONTINGENT_MENUS = {"ContingentView:without_class": set(), "ContingentView:book
                      "ContingentView:alphabetical": set()}
 CONTINGENT_READ = {
     "ContingentView": {"can_index", "can_without_class", "can_book", "can_alphabetical",
-                       "can_scan"},
+                       "can_scan", "can_transfer_requests"},
     "OrderView": READ | {"scan"},
     "MovementView": READ,
     "OrderApi": API_READ,
@@ -208,7 +208,8 @@ CONTINGENT_READ = {
 CONTINGENT_WRITE = {
     "ContingentView": CONTINGENT_READ["ContingentView"] | {
         "can_enrol", "can_transfer", "can_exclude", "can_transfer_out", "can_disband",
-        "can_promote", "can_annul_order"},
+        "can_promote", "can_annul_order", "can_request_transfer",
+        "can_decide_transfer_request"},
     "OrderView": READ | {"can_add", "can_edit", "scan", "annul"},
     "MovementView": READ,
     "OrderApi": API_READ | {"can_post", "can_put"},  # never deleted: no DELETE

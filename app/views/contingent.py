@@ -15,9 +15,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import undefer
-from wtforms import DateField, FileField, StringField
+from wtforms import DateField, FileField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from app.extensions import db
@@ -25,9 +25,12 @@ from app.i18n import format_date
 from app.models.contingent import (
     MOVEMENT_KIND_LABELS,
     ORDER_KIND_LABELS,
+    TRANSFER_REQUEST_STATUS_LABELS,
     Movement,
     Order,
     OrderKind,
+    TransferRequest,
+    TransferRequestStatus,
 )
 from app.models.org import Organization, OrgKind
 from app.models.study import AcademicYear, SchoolClass
@@ -43,6 +46,7 @@ from app.security.scopes import (
 )
 from app.services import contingent as svc
 from app.services import contingent_reports as rep
+from app.services import contingent_requests as requests_svc
 from app.services.errors import DomainError, ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import enum_field, label_of
@@ -192,6 +196,14 @@ class TransferOutForm(DynamicForm):
     reason = StringField(_l("Reason"), [Optional()])
 
 
+class TransferRequestForm(DynamicForm):
+    school = SelectField(_l("Receiving school"), coerce=int)
+    national_id = StringField(_l("IIN / PIN"), [DataRequired()])
+    last_name = StringField(_l("Last name"), [DataRequired()])
+    arrival_date = _date_field(_l("Arrival date"))
+    note = StringField(_l("Note"), [Optional()])
+
+
 class AnnulForm(DynamicForm):
     reason = StringField(_l("Reason for annulment"), [DataRequired()])
 
@@ -229,6 +241,20 @@ def _staff_schools() -> list[Organization]:
         select(Organization).where(staff_read_clause(Organization.id, current_scope()),
                                    Organization.kind == OrgKind.school)
         .order_by(Organization.short_name).limit(500)))
+
+
+def _writable_schools() -> list[Organization]:
+    return list(db.session.scalars(
+        select(Organization).where(org_clause(Organization.id, current_scope(), True),
+                                   Organization.kind == OrgKind.school)
+        .order_by(Organization.short_name).limit(500)))
+
+
+def _date_arg_form(name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.form.get(name) or "")
+    except ValueError:
+        return None
 
 
 def _date_arg(name: str, default: dt.date) -> dt.date:
@@ -414,6 +440,97 @@ class ContingentView(BaseView):
         return self.render_template("contingent/promote.html", plan=plan, year=year,
                                     orders=self._orders_of(year.organization_id),
                                     title=title)
+
+    # -- transfer requests from the receiving school --------------------------------------
+
+    @expose("/transfer_requests")
+    @has_access
+    def transfer_requests(self):
+        """Requests this user's schools made (outgoing) or received (incoming), waiting
+        ones first, with the actions the user may take."""
+        scope = current_scope()
+        rows = db.session.scalars(
+            select(TransferRequest).where(or_(
+                staff_read_clause(TransferRequest.organization_id, scope),
+                staff_read_clause(TransferRequest.source_organization_id, scope)))
+            .order_by(case((TransferRequest.status == TransferRequestStatus.requested, 0),
+                           else_=1), TransferRequest.created_at.desc(),
+                      TransferRequest.id.desc()).limit(500)).all()
+        waiting = [r for r in rows if r.status == TransferRequestStatus.requested]
+        deciders = {r.source_organization_id for r in waiting
+                    if can_write_org(r.source_organization_id)}
+        requesters = {r.organization_id for r in waiting if can_write_org(r.organization_id)}
+        return self.render_template(
+            "contingent/transfer_requests.html", rows=rows, deciders=deciders,
+            requesters=requesters, labels=TRANSFER_REQUEST_STATUS_LABELS,
+            orders={org_id: self._orders_of(org_id) for org_id in deciders},
+            can_request=bool(_writable_schools()), format_date=format_date,
+            title=gettext("Transfer requests between schools"))
+
+    @expose("/transfer_requests/new", methods=["GET", "POST"])
+    @has_access
+    def request_transfer(self):
+        """The receiving school asks another school of the system for a pupil."""
+        schools = _writable_schools()
+        if not schools:
+            abort(403)
+        form = TransferRequestForm(request.form if request.method == "POST" else None)
+        form.school.choices = [(o.id, o.short_name) for o in schools]
+        if request.method == "POST" and form.validate():
+            target = next(o for o in schools if o.id == form.school.data)
+            try:
+                req = requests_svc.request_transfer(
+                    target, form.national_id.data, form.last_name.data,
+                    form.arrival_date.data, form.note.data)
+                db.session.commit()
+            except DomainError as err:
+                _fail(form, err)
+            else:
+                flash(gettext("Request sent to %(school)s", school=req.source_organization
+                              .short_name), "success")
+                return redirect(url_for("ContingentView.transfer_requests"))
+        return self.render_template(
+            "records/form.html", fields=list(form),
+            title=gettext("Ask another school for a pupil"),
+            note=gettext("The pupil is found by the IIN/PIN and last name on the documents the "
+                         "parents brought. The other school accepts the request with its "
+                         "order (the pupil then appears in your pupils without a class) or "
+                         "refuses it with a reason."),
+            back=url_for("ContingentView.transfer_requests"))
+
+    @expose("/transfer_requests/<int:req_id>/<string:action>", methods=["POST"])
+    @has_access
+    def decide_transfer_request(self, req_id: int, action: str):
+        """accept / refuse (the leaving school's writers), withdraw (the requester's)."""
+        scope = current_scope()
+        req = db.session.scalars(select(TransferRequest).where(
+            TransferRequest.id == req_id, or_(
+                staff_read_clause(TransferRequest.organization_id, scope),
+                staff_read_clause(TransferRequest.source_organization_id, scope)))).first()
+        if req is None or action not in ("accept", "refuse", "withdraw"):
+            abort(404)
+        _writable_or_403(req.organization_id if action == "withdraw"
+                         else req.source_organization_id)
+        try:
+            if action == "accept":
+                day = _date_arg_form("date") or req.arrival_date
+                order = db.session.get(Order, request.form.get("order", type=int) or 0)
+                requests_svc.accept(req, order, day)
+                message = gettext("Transferred: %(pupil)s to %(school)s", pupil=req.person,
+                                  school=req.organization.short_name)
+            elif action == "refuse":
+                requests_svc.refuse(req, request.form.get("reason"))
+                message = gettext("Request refused")
+            else:
+                requests_svc.withdraw(req)
+                message = gettext("Request withdrawn")
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(str(err), "danger")
+        else:
+            flash(message, "success")
+        return redirect(url_for("ContingentView.transfer_requests"))
 
     # -- orders: annul and scan ------------------------------------------------------------
 

@@ -1,0 +1,107 @@
+"""Transfer requests: the receiving school asks for a pupil of another school in the system
+(the parents brought their application there); the leaving school accepts - the transfer is
+performed by ``contingent.transfer_out`` with the leaving school's order - or refuses with a
+reason; the receiving school may withdraw a request while it waits.
+
+Rules (decisions, docs/records-office.md "Transfer requests"):
+- the pupil is found by IIN/PIN **and** last name (as on the documents the parents bring),
+  among the active pupils of the other open schools of the same country; nothing about a
+  person is shown to a school that does not give both;
+- one waiting request per pupil and receiving school;
+- only a waiting request is accepted, refused or withdrawn; a refusal needs a reason;
+- the accepted transfer is the same movement as when the leaving school starts it: the pupil
+  appears in the receiving school's "Pupils without a class".
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.contingent import Movement, Order, TransferRequest, TransferRequestStatus
+from app.models.org import Organization
+from app.models.people import Membership, Person, Role
+from app.services import contingent as svc
+from app.services.errors import ConflictError, ValidationError
+
+
+def find_pupil(target: Organization, national_id: str | None,
+               last_name: str | None) -> tuple[Person, Organization]:
+    """The pupil of another school with this IIN/PIN and last name, and that school."""
+    nid, last = (national_id or "").strip(), (last_name or "").strip()
+    svc._required(nid, "national_id", _l("IIN / PIN"))
+    svc._required(last, "last_name", _l("Last name"))
+    not_found = ValidationError(
+        _l("IIN / PIN: no pupil of another school in the system has this IIN/PIN and last "
+           "name"), field="national_id", code="pupil_not_found")
+    person = db.session.scalars(select(Person).where(Person.national_id == nid)).first()
+    if person is None or person.last_name.casefold() != last.casefold():
+        raise not_found
+    if svc.student_membership(target.id, person.id) is not None:
+        raise ConflictError(_l("IIN / PIN: the person is already a pupil of this school"),
+                            field="national_id", code="already_pupil_here")
+    source = db.session.scalars(
+        select(Organization).join(Membership, Membership.organization_id == Organization.id)
+        .where(Membership.person_id == person.id, Membership.role == Role.student,
+               Membership.end_date.is_(None), svc.transfer_schools(target))).first()
+    if source is None:
+        raise not_found
+    return person, source
+
+
+def request_transfer(target: Organization, national_id: str | None, last_name: str | None,
+                     arrival_date: dt.date | None, note: str | None = None) -> TransferRequest:
+    """Ask the pupil's school to transfer them here from ``arrival_date``."""
+    person, source = find_pupil(target, national_id, last_name)
+    svc._required(arrival_date, "arrival_date", _l("Arrival date"))
+    waiting = db.session.scalar(select(func.count()).select_from(TransferRequest).where(
+        TransferRequest.person_id == person.id, TransferRequest.organization_id == target.id,
+        TransferRequest.status == TransferRequestStatus.requested))
+    if waiting:
+        raise ConflictError(_l("IIN / PIN: a request for this pupil is already waiting for "
+                               "the other school"), field="national_id", code="request_open")
+    req = TransferRequest(organization_id=target.id, source_organization_id=source.id,
+                          person_id=person.id, arrival_date=arrival_date,
+                          note=(note or "").strip()[:300] or None)
+    db.session.add(req)
+    db.session.flush()
+    return req
+
+
+def _waiting(req: TransferRequest) -> None:
+    if req.status != TransferRequestStatus.requested:
+        raise ConflictError(_l("The request is already decided"), field="status",
+                            code="request_decided")
+
+
+def accept(req: TransferRequest, order: Order | None, day: dt.date | None = None) -> Movement:
+    """The leaving school transfers the pupil to the requesting school with its order, from
+    ``day`` (by default the requested arrival date)."""
+    _waiting(req)
+    mv = svc.transfer_out(req.source_organization, req.person, req.organization,
+                          day or req.arrival_date, order, req.note)
+    req.status = TransferRequestStatus.accepted
+    req.decided_on = dt.date.today()
+    req.movement_id = mv.id
+    db.session.flush()
+    return mv
+
+
+def refuse(req: TransferRequest, reason: str | None) -> None:
+    """The leaving school refuses, saying why."""
+    _waiting(req)
+    svc._required(reason, "decision_reason", _l("Reason"))
+    req.status = TransferRequestStatus.refused
+    req.decided_on = dt.date.today()
+    req.decision_reason = reason.strip()[:300]
+    db.session.flush()
+
+
+def withdraw(req: TransferRequest) -> None:
+    """The requesting school takes its request back while it waits."""
+    _waiting(req)
+    req.status = TransferRequestStatus.withdrawn
+    req.decided_on = dt.date.today()
+    db.session.flush()
