@@ -10,21 +10,37 @@ Rules (decisions, docs/records-office.md "Transfer requests"):
 - one waiting request per pupil and receiving school;
 - only a waiting request is accepted, refused or withdrawn; a refusal needs a reason;
 - the accepted transfer is the same movement as when the leaving school starts it: the pupil
-  appears in the receiving school's "Pupils without a class".
+  appears in the receiving school's "Pupils without a class";
+- a notice by e-mail (``services.mail``, kept in the outbox) goes to the leaving school's
+  administrators when a request arrives, and to the person who asked when it is decided, in
+  each recipient's language; a mail server that fails does not undo the request.
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 
+from flask import current_app
+from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
-from app.models.contingent import Movement, Order, TransferRequest, TransferRequestStatus
+from app.models.contingent import (
+    TRANSFER_REQUEST_STATUS_LABELS,
+    Movement,
+    Order,
+    TransferRequest,
+    TransferRequestStatus,
+)
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role
 from app.services import contingent as svc
 from app.services.errors import ConflictError, ValidationError
+from app.services.mail import send_mail
+
+log = logging.getLogger(__name__)
 
 
 def find_pupil(target: Organization, national_id: str | None,
@@ -67,7 +83,56 @@ def request_transfer(target: Organization, national_id: str | None, last_name: s
                           note=(note or "").strip()[:300] or None)
     db.session.add(req)
     db.session.flush()
+    for email, locale in _school_writers(source.id):
+        with force_locale(locale or _default_locale()):
+            _notice(email, _l("Transfer request: %(pupil)s to %(school)s", pupil=str(person),
+                              school=target.short_name),
+                    _l("%(school)s asks to receive your pupil %(pupil)s from %(date)s. "
+                       "Note: %(note)s. Accept or refuse the request in Contingent, "
+                       "\"Transfer requests between schools\".", school=target.short_name,
+                       pupil=str(person), date=format_date(arrival_date),
+                       note=req.note or "-"))
     return req
+
+
+def _school_writers(org_id: int) -> list[tuple[str, str | None]]:
+    """E-mail and language of the school's active administrators who have an e-mail."""
+    return list(db.session.execute(
+        select(Person.email, Person.preferred_locale).join(
+            Membership, Membership.person_id == Person.id)
+        .where(Membership.organization_id == org_id, Membership.end_date.is_(None),
+               or_(Membership.role == Role.school_admin, Membership.is_admin.is_(True)),
+               Person.email.is_not(None)).distinct()).all())
+
+
+def _default_locale() -> str:
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")
+
+
+def _notice(email: str, subject, body) -> None:
+    """Send a notice; a mail server that fails leaves it unsent in the outbox."""
+    try:
+        send_mail(email, str(subject), str(body))
+    except (OSError, smtplib.SMTPException):
+        log.exception("transfer request notice to %s not sent", email)
+
+
+def _notify_requester(req: TransferRequest) -> None:
+    """Tell the person who asked how the leaving school decided."""
+    person = db.session.scalars(select(Person).where(
+        Person.user_id == req.created_by_id, Person.email.is_not(None))).first() \
+        if req.created_by_id else None
+    if person is None:
+        return
+    with force_locale(person.preferred_locale or _default_locale()):
+        status = TRANSFER_REQUEST_STATUS_LABELS[req.status]
+        _notice(person.email,
+                _l("Transfer request for %(pupil)s: %(status)s", pupil=str(req.person),
+                   status=str(status)),
+                _l("%(school)s decided on your request for %(pupil)s: %(status)s. "
+                   "%(reason)s", school=req.source_organization.short_name,
+                   pupil=str(req.person), status=str(status),
+                   reason=req.decision_reason or ""))
 
 
 def _waiting(req: TransferRequest) -> None:
@@ -86,6 +151,7 @@ def accept(req: TransferRequest, order: Order | None, day: dt.date | None = None
     req.decided_on = dt.date.today()
     req.movement_id = mv.id
     db.session.flush()
+    _notify_requester(req)
     return mv
 
 
@@ -97,6 +163,7 @@ def refuse(req: TransferRequest, reason: str | None) -> None:
     req.decided_on = dt.date.today()
     req.decision_reason = reason.strip()[:300]
     db.session.flush()
+    _notify_requester(req)
 
 
 def withdraw(req: TransferRequest) -> None:

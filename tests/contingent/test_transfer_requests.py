@@ -121,3 +121,31 @@ def test_request_and_decide_through_the_pages(c, login):
     assert db.session.get(Movement, req.movement_id).date == D(2026, 10, 2)
     html = a2.get("/contingent/transfer_requests?_l_=ru").get_data(as_text=True)
     assert "Абаев" in html and "Accepted: transferred" not in html
+
+
+def test_notices_by_mail_in_each_recipients_language(c, login):
+    """Does a request send a notice to the leaving school's administrator (in their
+    language, with the pupil and the school), and the decision one to the person who asked,
+    both kept in the outbox?"""
+    from app.models.org import OutboxMessage
+    from app.models.people import Person
+
+    admin_a = db.session.get(Person, c.n.school_a_admin.person_id)
+    admin_a.email, admin_a.preferred_locale = "admin.a1@school.kz", "kk"
+    admin_a2 = db.session.get(Person, c.n.school_a2_admin.person_id)
+    admin_a2.email, admin_a2.preferred_locale = "admin.a2@school.kz", "en"
+    db.session.commit()
+    assert login("school_a2_admin").post("/contingent/transfer_requests/new", data={
+        "school": c.n.SA2.id, "national_id": c.p1.national_id, "last_name": "Абаев",
+        "arrival_date": "2026-10-01"}).status_code == 302
+    sent = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == "admin.a1@school.kz")).one()
+    assert "Абаев" in sent.subject and "Transfer request" not in sent.subject  # in Kazakh
+    assert c.n.SA2.short_name in sent.body
+    req = db.session.scalars(select(TransferRequest)).one()
+    assert login("school_a_admin").post(
+        f"/contingent/transfer_requests/{req.id}/refuse",
+        data={"reason": "No application from the parents"}).status_code == 302
+    answer = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == "admin.a2@school.kz")).one()
+    assert "Refused" in answer.subject and "No application from the parents" in answer.body
