@@ -32,7 +32,7 @@ from app.models.study import (
     SubgroupMember,
 )
 from app.services import people as people_service
-from app.services.errors import ConflictError, ValidationError
+from app.services.errors import ConflictError, ValidationError, require
 
 MAX_SCAN_BYTES = 5 * 1024 * 1024
 SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -41,12 +41,6 @@ GRADUATED = "graduated"
 #: default final parallel (grade 11 in Kazakhstan and Kyrgyzstan)
 DEFAULT_FINAL_PARALLEL = 11
 SCHOOL_KINDS = (OrgKind.school,)
-
-
-def _required(value, field_name: str, label) -> None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationError(_l("%(field)s is required", field=label), field=field_name,
-                              code="required")
 
 
 # -- orders --------------------------------------------------------------------------------
@@ -68,7 +62,7 @@ def check_order(order: Order) -> None:
     unique within the school and the calendar year of the order's date."""
     org = order.organization or (db.session.get(Organization, order.organization_id)
                                  if order.organization_id else None)
-    _required(org, "organization", _l("Organization"))
+    require(org, "organization", _l("Organization"))
     if order.id is not None and order.annulled_on is not None:
         raise ConflictError(_l("The order is annulled and can no longer be changed"),
                             field="id", code="order_annulled")
@@ -76,9 +70,9 @@ def check_order(order: Order) -> None:
     if getattr(org.kind, "value", org.kind) not in [k.value for k in SCHOOL_KINDS]:
         raise ValidationError(_l("Organization: orders on pupils are issued by a school"),
                               field="organization", code="not_school")
-    _required(order.number, "number", _l("Order number"))
-    _required(order.date, "date", _l("Order date"))
-    _required(order.summary, "summary", _l("Summary"))
+    require(order.number, "number", _l("Order number"))
+    require(order.date, "date", _l("Order date"))
+    require(order.summary, "summary", _l("Summary"))
     order.number = order.number.strip()
     order.summary = order.summary.strip()
     order.year = order.date.year
@@ -120,7 +114,7 @@ def annul_order(order: Order, reason: str | None, on: dt.date | None = None) -> 
     if order.annulled_on is not None:
         raise ConflictError(_l("The order is already annulled"), field="id",
                             code="order_annulled")
-    _required(reason, "reason", _l("Reason for annulment"))
+    require(reason, "reason", _l("Reason for annulment"))
     order.annulled_on = on or dt.date.today()
     order.annul_reason = reason.strip()
     db.session.flush()
@@ -128,7 +122,7 @@ def annul_order(order: Order, reason: str | None, on: dt.date | None = None) -> 
 
 def check_order_for(org_id: int, order: Order | None) -> Order:
     """The order backing a movement: required, of the same school, not annulled."""
-    _required(order, "order", _l("Order"))
+    require(order, "order", _l("Order"))
     if order.organization_id != org_id:
         raise ValidationError(_l("Order: the order belongs to another school"),
                               field="order", code="order_other_school")
@@ -167,7 +161,7 @@ def pupils_without_class(org_id: int) -> list[Person]:
 
 
 def _active_student(org_id: int, person: Person | None) -> Membership:
-    _required(person, "person", _l("Pupil"))
+    require(person, "person", _l("Pupil"))
     m = student_membership(org_id, person.id)
     if m is None:
         raise ValidationError(_l("Pupil: the person is not an active pupil of this school"),
@@ -177,7 +171,7 @@ def _active_student(org_id: int, person: Person | None) -> Membership:
 
 def _class_of(org_id: int, cls: SchoolClass | None, field_name: str = "to_class") \
         -> SchoolClass:
-    _required(cls, field_name, _l("Class"))
+    require(cls, field_name, _l("Class"))
     if cls.organization_id != org_id:
         raise ValidationError(_l("Class: the class belongs to another school"),
                               field=field_name, code="class_other_school")
@@ -185,7 +179,7 @@ def _class_of(org_id: int, cls: SchoolClass | None, field_name: str = "to_class"
 
 
 def _date_in_year(year: AcademicYear, day: dt.date | None, field_name: str = "date") -> None:
-    _required(day, field_name, _l("Date"))
+    require(day, field_name, _l("Date"))
     if not year.starts_on <= day <= year.ends_on:
         raise ValidationError(_l("Date: outside the academic year %(year)s (%(start)s - "
                                  "%(end)s)", year=year.name, start=year.starts_on,
@@ -262,7 +256,7 @@ def enrol(person: Person, to_class: SchoolClass, day: dt.date, order: Order,
     """Enrol an active pupil of the school who is in no class into a class of the school.
     A pupil who arrived by a transfer from another school in the system is recorded as an
     arrival (kind ``transfer_in``, with the source school)."""
-    _required(to_class, "to_class", _l("Class"))
+    require(to_class, "to_class", _l("Class"))
     org_id = to_class.organization_id
     _active_student(org_id, person)
     check_order_for(org_id, order)
@@ -314,8 +308,8 @@ def transfer_class(person: Person, to_class: SchoolClass, day: dt.date, order: O
                    reason: str | None = None) -> Movement:
     """Transfer a pupil to another class of the same school and academic year: the old
     enrolment ends the day before ``day``, the new one starts on ``day``."""
-    _required(person, "person", _l("Pupil"))
-    _required(to_class, "to_class", _l("Class"))
+    require(person, "person", _l("Pupil"))
+    require(to_class, "to_class", _l("Class"))
     current = db.session.scalars(select(ClassEnrollment).where(
         ClassEnrollment.person_id == person.id, ClassEnrollment.to_date.is_(None))
         .order_by(ClassEnrollment.from_date.desc())).first()
@@ -337,9 +331,9 @@ def exclude(org: Organization, person: Person, day: dt.date, order: Order, reaso
     the day before, the Student membership goes to the archive with the reason."""
     m = _active_student(org.id, person)
     check_order_for(org.id, order)
-    _required(day, "date", _l("Date"))
-    _required(_reason(reason), "reason", _l("Reason"))
-    _required(period, "period", _l("Quarter"))
+    require(day, "date", _l("Date"))
+    require(_reason(reason), "reason", _l("Reason"))
+    require(period, "period", _l("Quarter"))
     if period.organization_id != org.id:
         raise ValidationError(_l("Quarter: the period belongs to another school"),
                               field="period", code="period_other_school")
@@ -370,8 +364,8 @@ def transfer_out(org: Organization, person: Person, target: Organization | None,
     school finds the pupil in "pupils without a class" and enrols them (an arrival)."""
     m = _active_student(org.id, person)
     check_order_for(org.id, order)
-    _required(day, "date", _l("Date"))
-    _required(target, "target", _l("Target school"))
+    require(day, "date", _l("Date"))
+    require(target, "target", _l("Target school"))
     if db.session.execute(select(Organization.id).where(
             Organization.id == target.id, transfer_schools(org))).first() is None:
         raise ValidationError(_l("Target school: choose another open school of the same "

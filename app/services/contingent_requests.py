@@ -37,7 +37,7 @@ from app.models.contingent import (
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role
 from app.services import contingent as svc
-from app.services.errors import ConflictError, ValidationError
+from app.services.errors import ConflictError, ValidationError, require
 from app.services.mail import send_mail
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ def find_pupil(target: Organization, national_id: str | None,
                last_name: str | None) -> tuple[Person, Organization]:
     """The pupil of another school with this IIN/PIN and last name, and that school."""
     nid, last = (national_id or "").strip(), (last_name or "").strip()
-    svc._required(nid, "national_id", _l("IIN / PIN"))
-    svc._required(last, "last_name", _l("Last name"))
+    require(nid, "national_id", _l("IIN / PIN"))
+    require(last, "last_name", _l("Last name"))
     not_found = ValidationError(
         _l("IIN / PIN: no pupil of another school in the system has this IIN/PIN and last "
            "name"), field="national_id", code="pupil_not_found")
@@ -71,7 +71,7 @@ def request_transfer(target: Organization, national_id: str | None, last_name: s
                      arrival_date: dt.date | None, note: str | None = None) -> TransferRequest:
     """Ask the pupil's school to transfer them here from ``arrival_date``."""
     person, source = find_pupil(target, national_id, last_name)
-    svc._required(arrival_date, "arrival_date", _l("Arrival date"))
+    require(arrival_date, "arrival_date", _l("Arrival date"))
     waiting = db.session.scalar(select(func.count()).select_from(TransferRequest).where(
         TransferRequest.person_id == person.id, TransferRequest.organization_id == target.id,
         TransferRequest.status == TransferRequestStatus.requested))
@@ -158,7 +158,7 @@ def accept(req: TransferRequest, order: Order | None, day: dt.date | None = None
 def refuse(req: TransferRequest, reason: str | None) -> None:
     """The leaving school refuses, saying why."""
     _waiting(req)
-    svc._required(reason, "decision_reason", _l("Reason"))
+    require(reason, "decision_reason", _l("Reason"))
     req.status = TransferRequestStatus.refused
     req.decided_on = dt.date.today()
     req.decision_reason = reason.strip()[:300]

@@ -6,6 +6,8 @@ error, APIs into a 422 response with ``{"field": ..., "message": ...}``.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 class DomainError(Exception):
     """A business rule refused the action. ``field`` names the offending input."""
@@ -33,3 +35,10 @@ class ConflictError(DomainError):
 
 class ScopeError(DomainError):
     """The user may not touch this record."""
+
+
+def require(value, field: str, label) -> None:
+    """Refuse an empty value: "<label> is required" on ``field``, code ``required``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(_l("%(field)s is required", field=label), field=field,
+                              code="required")

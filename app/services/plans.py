@@ -12,8 +12,8 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.models.timetable import Lesson, LessonPlan, LessonStatus, PlanTopic
-from app.services.errors import ValidationError
-from app.services.study import _get, _required, same_org
+from app.services.errors import ValidationError, require
+from app.services.study import _get, same_org
 from app.services.study_rules import expand_topics
 from app.services.xlsx import table_xlsx
 
@@ -21,9 +21,9 @@ from app.services.xlsx import table_xlsx
 def check_plan(plan: LessonPlan) -> None:
     """A plan is for a subject in a period, for a whole parallel or for one class."""
     period = plan.period or _get(StudyPeriod, plan.period_id)
-    _required(period, "period", _l("Period"))
-    _required(plan.subject or plan.subject_id, "subject", _l("Subject"))
-    _required(plan.name, "name", _l("Name"))
+    require(period, "period", _l("Period"))
+    require(plan.subject or plan.subject_id, "subject", _l("Subject"))
+    require(plan.name, "name", _l("Name"))
     plan.organization_id = period.organization_id
     subject = plan.subject or _get(Subject, plan.subject_id)
     cls = plan.school_class or _get(SchoolClass, plan.class_id)
@@ -41,8 +41,8 @@ def check_plan(plan: LessonPlan) -> None:
 
 def check_topic(topic: PlanTopic) -> None:
     plan = topic.plan or _get(LessonPlan, topic.plan_id)
-    _required(plan, "plan", _l("Plan"))
-    _required(topic.title, "title", _l("Topic"))
+    require(plan, "plan", _l("Plan"))
+    require(topic.title, "title", _l("Topic"))
     topic.organization_id = plan.organization_id
     if topic.hours is None or not 1 <= topic.hours <= 100:
         raise ValidationError(_l("Hours: from 1 to 100"), field="hours", code="topic_hours")

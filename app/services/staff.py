@@ -21,7 +21,7 @@ from app.models.staff import (
     StaffFile,
 )
 from app.services import people as people_service
-from app.services.errors import ConflictError, ValidationError
+from app.services.errors import ConflictError, ValidationError, require
 
 #: roles that make a person an employee of the organisation (not pupils, not parents)
 STAFF_ROLES = tuple(r for r in Role if r not in (Role.student, Role.parent))
@@ -161,12 +161,6 @@ def open_staff_file(org: Organization, person: Person, **fields) -> StaffFile:
 # --- events ----------------------------------------------------------------------------
 
 
-def _required(value, field: str, label) -> None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationError(_l("%(field)s is required", field=label), field=field,
-                              code="required")
-
-
 def _overlapping(f: StaffFile, kinds, start: dt.date, end: dt.date) -> StaffEvent | None:
     """An absence of the file that overlaps [start, end] (a recalled leave ends the day
     before its recall)."""
@@ -198,11 +192,11 @@ def register_event(f: StaffFile, kind: StaffEventKind, start: dt.date | None,
     if f.dismissed_on is not None:
         raise ConflictError(_l("This employee is dismissed"), field="staff_file",
                             code="dismissed")
-    _required(start, "start_date", _l("Start date"))
+    require(start, "start_date", _l("Start date"))
     needs_end = kind in (StaffEventKind.leave, StaffEventKind.time_off,
                          StaffEventKind.sick_leave)
     if needs_end:
-        _required(end, "end_date", _l("End date"))
+        require(end, "end_date", _l("End date"))
     if end is not None and end < start:
         raise ValidationError(_l("End date: before the start date"), field="end_date",
                               code="date_order")
@@ -222,7 +216,7 @@ def register_event(f: StaffFile, kind: StaffEventKind, start: dt.date | None,
     elif kind == StaffEventKind.delegation:
         _delegation(f, ev, delegate, duties)
     elif kind == StaffEventKind.dismissal:
-        _required(reason, "reason", _l("Reason"))
+        require(reason, "reason", _l("Reason"))
         ev.end_date = None
         dismiss(f, start, reason.strip())
     db.session.add(ev)
@@ -231,7 +225,7 @@ def register_event(f: StaffFile, kind: StaffEventKind, start: dt.date | None,
 
 
 def _sick_leave(ev: StaffEvent, illness, diagnosis, scan, scan_name, scan_mime) -> None:
-    _required(diagnosis, "diagnosis", _l("Diagnosis"))
+    require(diagnosis, "diagnosis", _l("Diagnosis"))
     ev.illness, ev.diagnosis = (illness or "").strip() or None, diagnosis.strip()
     if scan:
         if len(scan) > MAX_SCAN_BYTES:
@@ -254,8 +248,8 @@ def _recall(f: StaffFile, ev: StaffEvent, start: dt.date) -> None:
 
 
 def _delegation(f: StaffFile, ev: StaffEvent, delegate: StaffFile | None, duties) -> None:
-    _required(delegate, "delegate", _l("Duties delegated to"))
-    _required(duties, "duties", _l("Duties"))
+    require(delegate, "delegate", _l("Duties delegated to"))
+    require(duties, "duties", _l("Duties"))
     if delegate.organization_id != f.organization_id or delegate.id == f.id \
             or delegate.dismissed_on is not None:
         raise ValidationError(
@@ -284,14 +278,14 @@ def check_course(c: QualificationCourse) -> None:
     """Title and start date required, dates in order; a completed course carries the
     certificate number and date (seed 004 fig. 44: fields marked *), and a category of the
     organisation's country."""
-    _required(c.title, "title", _l("Course title"))
-    _required(c.start_date, "start_date", _l("Start date"))
+    require(c.title, "title", _l("Course title"))
+    require(c.start_date, "start_date", _l("Start date"))
     if c.end_date is not None and c.end_date < c.start_date:
         raise ValidationError(_l("End date: before the start date"), field="end_date",
                               code="date_order")
     if c.status == CourseStatus.completed:
-        _required(c.certificate_number, "certificate_number", _l("Certificate number"))
-        _required(c.certificate_date, "certificate_date", _l("Certificate date"))
+        require(c.certificate_number, "certificate_number", _l("Certificate number"))
+        require(c.certificate_date, "certificate_date", _l("Certificate date"))
     org = db.session.get(Organization, c.organization_id)
     check_category(c.category, org.country if org else None)
 

@@ -29,7 +29,7 @@ from app.models.study import (
     SubjectTeacher,
     WeekCorrection,
 )
-from app.services.errors import ConflictError, ValidationError
+from app.services.errors import ConflictError, ValidationError, require
 from app.services.study_rules import monday, ranges_overlap
 
 TEACHER_ROLES = (Role.teacher, Role.class_teacher)
@@ -43,12 +43,6 @@ def _id(obj, attr: str):
 
 def _get(model, pk):
     return db.session.get(model, pk) if pk is not None else None
-
-
-def _required(value, field: str, label) -> None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationError(_l("%(field)s is required", field=label), field=field,
-                              code="required")
 
 
 def same_org(org_id: int, *objs_and_fields) -> None:
@@ -92,9 +86,9 @@ def check_teacher(org_id: int, person_id: int | None, field: str = "teacher") ->
 # -- years and periods ---------------------------------------------------------------------
 
 def check_year(year: AcademicYear) -> None:
-    _required(year.name, "name", _l("Name"))
-    _required(year.starts_on, "starts_on", _l("Starts on"))
-    _required(year.ends_on, "ends_on", _l("Ends on"))
+    require(year.name, "name", _l("Name"))
+    require(year.starts_on, "starts_on", _l("Starts on"))
+    require(year.ends_on, "ends_on", _l("Ends on"))
     if year.ends_on <= year.starts_on:
         raise ValidationError(_l("The academic year must end after it starts"),
                               field="ends_on", code="year_dates")
@@ -117,10 +111,10 @@ def check_year(year: AcademicYear) -> None:
 def check_period(period: StudyPeriod) -> None:
     """Periods lie inside their year and do not overlap each other (seed 004 §1)."""
     year = period.year or _get(AcademicYear, period.year_id)
-    _required(year, "year", _l("Academic year"))
-    _required(period.name, "name", _l("Name"))
-    _required(period.starts_on, "starts_on", _l("Starts on"))
-    _required(period.ends_on, "ends_on", _l("Ends on"))
+    require(year, "year", _l("Academic year"))
+    require(period.name, "name", _l("Name"))
+    require(period.starts_on, "starts_on", _l("Starts on"))
+    require(period.ends_on, "ends_on", _l("Ends on"))
     period.organization_id = year.organization_id
     if period.ends_on < period.starts_on:
         raise ValidationError(_l("The period must end after it starts"), field="ends_on",
@@ -158,7 +152,7 @@ def check_year_delete(year: AcademicYear) -> None:
 # -- subjects, rooms, links ----------------------------------------------------------------
 
 def check_subject(subject: Subject) -> None:
-    _required(subject.name, "name", _l("Name"))
+    require(subject.name, "name", _l("Name"))
     subject.name = subject.name.strip()
     q = select(Subject.id).where(Subject.organization_id == subject.organization_id,
                                  Subject.name == subject.name)
@@ -171,8 +165,8 @@ def check_subject(subject: Subject) -> None:
 
 def check_room(room: Room) -> None:
     building = room.building
-    _required(building, "building", _l("Building"))
-    _required(room.number, "number", _l("Room number"))
+    require(building, "building", _l("Building"))
+    require(room.number, "number", _l("Room number"))
     room.organization_id = building.organization_id
     if room.capacity is not None and room.capacity < 0:
         raise ValidationError(_l("Capacity cannot be negative"), field="capacity",
@@ -181,23 +175,23 @@ def check_room(room: Room) -> None:
 
 def check_subject_teacher(link: SubjectTeacher) -> None:
     subject = link.subject or _get(Subject, link.subject_id)
-    _required(subject, "subject", _l("Subject"))
+    require(subject, "subject", _l("Subject"))
     link.organization_id = subject.organization_id
     check_teacher(subject.organization_id, _id(link, "teacher"))
 
 
 def check_subject_room(link: SubjectRoom) -> None:
     subject = link.subject or _get(Subject, link.subject_id)
-    _required(subject, "subject", _l("Subject"))
-    _required(link.room, "room", _l("Room"))
+    require(subject, "subject", _l("Subject"))
+    require(link.room, "room", _l("Room"))
     link.organization_id = subject.organization_id
     same_org(subject.organization_id, (link.room, "room"))
 
 
 def check_subject_class(link: SubjectClass) -> None:
     subject = link.subject or _get(Subject, link.subject_id)
-    _required(subject, "subject", _l("Subject"))
-    _required(link.school_class, "school_class", _l("Class"))
+    require(subject, "subject", _l("Subject"))
+    require(link.school_class, "school_class", _l("Class"))
     link.organization_id = subject.organization_id
     same_org(subject.organization_id, (link.school_class, "school_class"))
 
@@ -208,14 +202,14 @@ def check_class(cls: SchoolClass) -> None:
     """Parallel 0-12, letters in each language, shift 1 or 2; a teacher leads one class of a
     year at most (seed 004 fig. 20: "this teacher already has a class")."""
     year = cls.year or _get(AcademicYear, cls.year_id)
-    _required(year, "year", _l("Academic year"))
+    require(year, "year", _l("Academic year"))
     cls.organization_id = year.organization_id
     if cls.parallel is None or not 0 <= int(cls.parallel) <= 12:
         raise ValidationError(_l("Parallel: a number from 0 to 12"), field="parallel",
                               code="parallel_range")
     for fld, label in (("letter_ru", _l("Letter (Russian)")), ("letter_kk", _l("Letter (Kazakh)")),
                        ("letter_en", _l("Letter (English)"))):
-        _required(getattr(cls, fld), fld, label)
+        require(getattr(cls, fld), fld, label)
         setattr(cls, fld, getattr(cls, fld).strip())
     if cls.shift not in (1, 2):
         raise ValidationError(_l("Shift: 1 or 2"), field="shift", code="shift")
@@ -249,10 +243,10 @@ def _is_student(org_id: int, person_id: int) -> bool:
 def check_enrollment(e: ClassEnrollment) -> None:
     """A pupil of the school, in one class of the school at a time."""
     cls = e.school_class or _get(SchoolClass, e.class_id)
-    _required(cls, "school_class", _l("Class"))
+    require(cls, "school_class", _l("Class"))
     person_id = _id(e, "person")
-    _required(person_id, "person", _l("Pupil"))
-    _required(e.from_date, "from_date", _l("From"))
+    require(person_id, "person", _l("Pupil"))
+    require(e.from_date, "from_date", _l("From"))
     e.organization_id = cls.organization_id
     if e.to_date is not None and e.to_date < e.from_date:
         raise ValidationError(_l("The end date is before the start date"), field="to_date",
@@ -281,9 +275,9 @@ def enrolled_on(class_id: int, day: dt.date):
 
 def check_subgroup(g: Subgroup) -> None:
     cls = g.school_class or _get(SchoolClass, g.class_id)
-    _required(cls, "school_class", _l("Class"))
-    _required(g.subject, "subject", _l("Subject"))
-    _required(g.name, "name", _l("Name"))
+    require(cls, "school_class", _l("Class"))
+    require(g.subject, "subject", _l("Subject"))
+    require(g.name, "name", _l("Name"))
     g.organization_id = cls.organization_id
     same_org(cls.organization_id, (g.subject, "subject"))
 
@@ -291,10 +285,10 @@ def check_subgroup(g: Subgroup) -> None:
 def check_subgroup_member(m: SubgroupMember) -> None:
     """A subgroup member is a pupil of the subgroup's class on the start date."""
     g = m.subgroup or _get(Subgroup, m.subgroup_id)
-    _required(g, "subgroup", _l("Subgroup"))
+    require(g, "subgroup", _l("Subgroup"))
     person_id = _id(m, "person")
-    _required(person_id, "person", _l("Pupil"))
-    _required(m.from_date, "from_date", _l("From"))
+    require(person_id, "person", _l("Pupil"))
+    require(m.from_date, "from_date", _l("From"))
     m.organization_id = g.organization_id
     if m.to_date is not None and m.to_date < m.from_date:
         raise ValidationError(_l("The end date is before the start date"), field="to_date",
@@ -322,9 +316,9 @@ def check_curriculum_item(item: CurriculumItem) -> None:
     cls = item.school_class or _get(SchoolClass, item.class_id)
     period = item.period or _get(StudyPeriod, item.period_id)
     subject = item.subject or _get(Subject, item.subject_id)
-    _required(cls, "school_class", _l("Class"))
-    _required(period, "period", _l("Period"))
-    _required(subject, "subject", _l("Subject"))
+    require(cls, "school_class", _l("Class"))
+    require(period, "period", _l("Period"))
+    require(subject, "subject", _l("Subject"))
     item.organization_id = cls.organization_id
     same_org(cls.organization_id, (period, "period"), (subject, "subject"))
     if period.year_id != cls.year_id:
@@ -356,8 +350,8 @@ def check_subgroup_teacher(link: CurriculumSubgroupTeacher) -> None:
     allows (two, three, boys/girls)."""
     item = link.item or _get(CurriculumItem, link.item_id)
     group = link.subgroup or _get(Subgroup, link.subgroup_id)
-    _required(item, "item", _l("Curriculum subject"))
-    _required(group, "subgroup", _l("Subgroup"))
+    require(item, "item", _l("Curriculum subject"))
+    require(group, "subgroup", _l("Subgroup"))
     link.organization_id = item.organization_id
     if item.split == SplitKind.main:
         raise ValidationError(_l("The subject is not split into subgroups (split: main)"),
@@ -377,8 +371,8 @@ def check_subgroup_teacher(link: CurriculumSubgroupTeacher) -> None:
 
 def check_week_correction(c: WeekCorrection) -> None:
     item = c.item or _get(CurriculumItem, c.item_id)
-    _required(item, "item", _l("Curriculum subject"))
-    _required(c.week_start, "week_start", _l("Week"))
+    require(item, "item", _l("Curriculum subject"))
+    require(c.week_start, "week_start", _l("Week"))
     c.organization_id = item.organization_id
     c.week_start = monday(c.week_start)
     period = item.period

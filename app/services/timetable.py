@@ -15,13 +15,13 @@ from app.models.org import Organization
 from app.models.study import SchoolClass, StudyPeriod, Subgroup
 from app.models.timetable import BellSchedule, BellSlot, Lesson, LessonStatus, TimetableEntry
 from app.security.scopes import can_write_org
-from app.services.errors import ConflictError, ScopeError, ValidationError
-from app.services.study import _get, _id, _required, check_teacher, same_org, settings_of
+from app.services.errors import ConflictError, ScopeError, ValidationError, require
+from app.services.study import _get, _id, check_teacher, same_org, settings_of
 from app.services.study_rules import lesson_dates, times_overlap
 
 
 def check_schedule(s: BellSchedule) -> None:
-    _required(s.name, "name", _l("Name"))
+    require(s.name, "name", _l("Name"))
     if s.shift not in (1, 2):
         raise ValidationError(_l("Shift: 1 or 2"), field="shift", code="shift")
 
@@ -29,10 +29,10 @@ def check_schedule(s: BellSchedule) -> None:
 def check_slot(slot: BellSlot) -> None:
     """Lesson N of a schedule: starts before it ends, does not overlap another lesson."""
     schedule = slot.schedule or _get(BellSchedule, slot.schedule_id)
-    _required(schedule, "schedule", _l("Bell schedule"))
-    _required(slot.number, "number", _l("Lesson number"))
-    _required(slot.starts_at, "starts_at", _l("Starts at"))
-    _required(slot.ends_at, "ends_at", _l("Ends at"))
+    require(schedule, "schedule", _l("Bell schedule"))
+    require(slot.number, "number", _l("Lesson number"))
+    require(slot.starts_at, "starts_at", _l("Starts at"))
+    require(slot.ends_at, "ends_at", _l("Ends at"))
     slot.organization_id = schedule.organization_id
     if not 0 <= slot.number <= 15:
         raise ValidationError(_l("Lesson number: from 0 to 15"), field="number",
@@ -90,13 +90,13 @@ def check_entry(e: TimetableEntry) -> None:
     """A weekly lesson: class, period, slot, subject, teacher and room of one school; a
     weekday within the school's lesson days; no teacher, room or class conflict."""
     cls = e.school_class or _get(SchoolClass, e.class_id)
-    _required(cls, "school_class", _l("Class"))
+    require(cls, "school_class", _l("Class"))
     period = e.period or _get(StudyPeriod, e.period_id)
-    _required(period, "period", _l("Period"))
+    require(period, "period", _l("Period"))
     slot = e.slot or _get(BellSlot, e.slot_id)
-    _required(slot, "slot", _l("Lesson (bell)"))
-    _required(e.subject or e.subject_id, "subject", _l("Subject"))
-    _required(_id(e, "teacher"), "teacher", _l("Teacher"))
+    require(slot, "slot", _l("Lesson (bell)"))
+    require(e.subject or e.subject_id, "subject", _l("Subject"))
+    require(_id(e, "teacher"), "teacher", _l("Teacher"))
     e.organization_id = cls.organization_id
     e.class_id, e.period_id, e.slot_id = cls.id, period.id, slot.id
     e.subject_id = _id(e, "subject")
@@ -206,8 +206,8 @@ def _teacher_busy(lesson: Lesson, teacher_id: int) -> Lesson | None:
 def substitute(lesson: Lesson, teacher_id: int | None, reason: str | None,
                now: dt.datetime | None = None) -> None:
     """Give a lesson to another teacher of the school who is free at that time."""
-    _required(teacher_id, "substitute_teacher", _l("Substitute teacher"))
-    _required(reason, "reason", _l("Reason"))
+    require(teacher_id, "substitute_teacher", _l("Substitute teacher"))
+    require(reason, "reason", _l("Reason"))
     if lesson.status == LessonStatus.cancelled:
         raise ConflictError(_l("The lesson is cancelled"), field="lesson",
                             code="lesson_cancelled")
@@ -231,7 +231,7 @@ def cancel(lesson: Lesson, reason: str | None, now: dt.datetime | None = None) -
     """Cancel a lesson with a reason; the plan's topics shift forward to the next lessons."""
     from app.services.plans import assign_topics_for
 
-    _required(reason, "reason", _l("Reason"))
+    require(reason, "reason", _l("Reason"))
     if lesson.status == LessonStatus.cancelled:
         raise ConflictError(_l("The lesson is cancelled"), field="lesson",
                             code="lesson_cancelled")

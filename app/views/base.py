@@ -7,7 +7,20 @@ from flask import abort, flash, redirect
 from flask_appbuilder import ModelView
 from flask_babel import format_date, format_datetime, gettext
 
+from app.extensions import db
 from app.services.errors import DomainError
+
+
+def form_error(form, err: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """A service refused a form's data: undo the transaction, show the translated rule
+    under the field it names (``aliases``: a service field shown on another form field)
+    and as a flash message."""
+    db.session.rollback()
+    name = (aliases or {}).get(err.field, err.field) if err.field else None
+    field = getattr(form, name, None) if (form is not None and name) else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(err)]
+    flash(str(err), "danger")
 
 
 def display_value(value):

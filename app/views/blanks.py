@@ -37,7 +37,7 @@ from app.security.printing import print_stamp
 from app.security.scopes import can_write_org, current_scope, org_clause
 from app.services import blanks as blank_service
 from app.services.errors import DomainError
-from app.views.base import ScopedModelView
+from app.views.base import ScopedModelView, form_error
 from app.views.fields import label_of
 from app.views.staff_reports import xlsx_response
 from app.views.widgets import ScopedAjaxField
@@ -203,14 +203,8 @@ def _prefill_org(form) -> None:
         form.organization.data = db.session.get(Organization, next(iter(scope.write_ids)))
 
 
-def _fail(form, err: DomainError) -> None:
-    db.session.rollback()
-    field = getattr(form, err.field, None) if err.field else None
-    if field is None and err.field == "first_number":
-        field = form.number
-    if field is not None:
-        field.errors = list(field.errors) + [str(err)]
-    flash(str(err), "danger")
+#: the service's "first_number" of a range is the form's "number"
+_FIELDS = {"first_number": "number"}
 
 
 def _writable(org: Organization) -> None:
@@ -246,7 +240,7 @@ class BlankOpsView(BaseView):
                     n = 1
                 db.session.commit()
             except DomainError as err:
-                _fail(form, err)
+                form_error(form, err, _FIELDS)
             else:
                 flash(gettext("Blanks registered: %(n)s", n=n), "success")
                 return redirect(url_for("BlankView.list"))
@@ -264,7 +258,7 @@ class BlankOpsView(BaseView):
                 op(blank, form)
                 db.session.commit()
             except DomainError as err:
-                _fail(form, err)
+                form_error(form, err, _FIELDS)
             else:
                 flash(gettext("Saved"), "success")
                 return redirect(url_for("BlankView.list"))
@@ -300,7 +294,7 @@ class BlankOpsView(BaseView):
                                              form.blank_number.data, form.issued_on.data)
                 db.session.commit()
             except DomainError as err:
-                _fail(form, err)
+                form_error(form, err, _FIELDS)
             else:
                 flash(gettext("Saved"), "success")
                 return redirect(back)
@@ -323,7 +317,7 @@ class BlankOpsView(BaseView):
                 blank_service.annul_document(doc, form.reason.data)
                 db.session.commit()
             except DomainError as err:
-                _fail(form, err)
+                form_error(form, err, _FIELDS)
             else:
                 flash(gettext("Annulled"), "success")
                 return redirect(back)

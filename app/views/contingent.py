@@ -48,7 +48,7 @@ from app.services import contingent as svc
 from app.services import contingent_reports as rep
 from app.services import contingent_requests as requests_svc
 from app.services.errors import DomainError, ScopeError
-from app.views.base import ScopedModelView
+from app.views.base import ScopedModelView, form_error
 from app.views.fields import enum_field, label_of
 from app.views.widgets import ScopedAjaxField
 
@@ -208,14 +208,6 @@ class AnnulForm(DynamicForm):
     reason = StringField(_l("Reason for annulment"), [DataRequired()])
 
 
-def _fail(form, err: DomainError) -> None:
-    db.session.rollback()
-    field = getattr(form, err.field, None) if (form is not None and err.field) else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(err)]
-    flash(str(err), "danger")
-
-
 def _writable_or_403(org_id: int | None) -> None:
     if org_id is None or not can_write_org(org_id):
         abort(403)
@@ -313,7 +305,7 @@ class ContingentView(BaseView):
                 mv = run(form)
                 db.session.commit()
             except DomainError as err:
-                _fail(form, err)
+                form_error(form, err)
             else:
                 flash(gettext("Saved: %(what)s", what=mv), "success")
                 return redirect(url_for("MovementView.list"))
@@ -484,7 +476,7 @@ class ContingentView(BaseView):
                     form.arrival_date.data, form.note.data)
                 db.session.commit()
             except DomainError as err:
-                _fail(form, err)
+                form_error(form, err)
             else:
                 flash(gettext("Request sent to %(school)s", school=req.source_organization
                               .short_name), "success")
@@ -552,7 +544,7 @@ class ContingentView(BaseView):
                 svc.annul_order(order, form.reason.data)
                 db.session.commit()
             except DomainError as err:
-                _fail(form, err)
+                form_error(form, err)
             else:
                 flash(gettext("Annulled"), "success")
                 return redirect(back)

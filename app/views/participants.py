@@ -19,6 +19,7 @@ from app.models.people import Membership, Person, Role
 from app.security.scopes import can_read_org, can_write_org, current_scope
 from app.services import people as people_service
 from app.services.errors import DomainError
+from app.views.base import form_error
 from app.views.fields import country_field, role_field, sex_field
 from app.views.widgets import ScopedAjaxField
 
@@ -101,11 +102,7 @@ class ParticipantView(BaseView):
                     public_title=form.public_title.data or None, is_admin=form.is_admin.data)
                 db.session.commit()
             except DomainError as err:
-                db.session.rollback()
-                field = getattr(form, err.field, None) if err.field else None
-                if field is not None:
-                    field.errors = list(field.errors) + [str(err)]
-                flash(str(err), "danger")
+                form_error(form, err)
             else:
                 flash(gettext("Participant added: %(name)s", name=m.person.full_name), "success")
                 if request.form.get("another"):

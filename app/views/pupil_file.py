@@ -50,7 +50,7 @@ from app.security.pupil_scope import (
 from app.security.scopes import can_write_org
 from app.services import pupil_file as service
 from app.services.errors import DomainError, ScopeError
-from app.views.base import ScopedModelView, display_value
+from app.views.base import ScopedModelView, display_value, form_error
 from app.views.fields import enum_field, label_of, sex_field
 from app.views.widgets import ScopedAjaxField
 
@@ -239,14 +239,6 @@ def _writable(file_id: int) -> PupilFile:
     return f
 
 
-def _form_error(form, err: DomainError) -> None:
-    db.session.rollback()
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(err)]
-    flash(str(err), "danger")
-
-
 def _user_name() -> str:
     user = getattr(g, "user", None)
     return f"{user.last_name} {user.first_name}".strip() if user is not None else ""
@@ -288,7 +280,7 @@ class PupilFileOpsView(BaseView):
                 service.check_file(f)
                 db.session.flush()
             except DomainError as err:
-                _form_error(form, err)
+                form_error(form, err)
             else:
                 return self._done(f, gettext("The personal file is saved"))
         return self._form(form, f, gettext("Medical notes and social status"))
@@ -306,7 +298,7 @@ class PupilFileOpsView(BaseView):
                 service.set_characterisation(f, form.characterisation.data, _user_name(),
                                              form.characterisation_date.data)
             except DomainError as err:
-                _form_error(form, err)
+                form_error(form, err)
             else:
                 return self._done(f, gettext("The personal file is saved"))
         return self._form(form, f, gettext("Characterisation"))
@@ -323,7 +315,7 @@ class PupilFileOpsView(BaseView):
             try:
                 service.set_photo(f, data)
             except DomainError as err:
-                _form_error(form, err)
+                form_error(form, err)
             else:
                 return self._done(f, gettext("The photo is saved"))
         return self._form(form, f, gettext("Photo"))
@@ -358,7 +350,7 @@ class PupilFileOpsView(BaseView):
                                        d["electronic_consent"], d["consent_date"],
                                        d["consent_how"])
             except DomainError as err:
-                _form_error(form, err)
+                form_error(form, err)
             else:
                 return self._done(f, gettext("The parent is added"))
         return self._form(form, f, gettext("Add a parent or legal representative"),
@@ -378,7 +370,7 @@ class PupilFileOpsView(BaseView):
                 service.set_consent(link, form.electronic_consent.data,
                                     form.consent_date.data, form.consent_how.data)
             except DomainError as err:
-                _form_error(form, err)
+                form_error(form, err)
             else:
                 return self._done(f, gettext("The consent is recorded"))
         return self._form(form, f, gettext("Consent to receive results electronically"),
@@ -402,7 +394,7 @@ class PupilFileOpsView(BaseView):
             except DomainError as err:
                 if a in db.session:
                     db.session.expunge(a)
-                _form_error(form, err)
+                form_error(form, err)
             else:
                 return self._done(f, gettext("The achievement is added"))
         return self._form(form, f, gettext("Olympiads and achievements"))

@@ -29,6 +29,7 @@ from app.security.staff_scope import can_read_staff_file
 from app.services import staff as staff_service
 from app.services.errors import DomainError
 from app.services.staff_substitutes import lessons_needing_substitute
+from app.views.base import form_error
 from app.views.widgets import ScopedAjaxField
 
 #: the form fields each kind of event shows
@@ -74,14 +75,6 @@ def _writable_file(file_id: int) -> StaffFile:
     return f
 
 
-def _form_error(form, err: DomainError) -> None:
-    db.session.rollback()
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(err)]
-    flash(str(err), "danger")
-
-
 class StaffOpsView(BaseView):
     route_base = "/staffops"
     default_view = "event"
@@ -110,7 +103,7 @@ class StaffOpsView(BaseView):
                     duties=form.duties.data)
                 db.session.commit()
             except DomainError as err:
-                _form_error(form, err)
+                form_error(form, err)
             else:
                 flash(gettext("Registered: %(what)s", what=EVENT_LABELS[kind_enum]), "success")
                 waiting = lessons_needing_substitute(ev)
@@ -150,7 +143,7 @@ class StaffOpsView(BaseView):
                     conclusion=form.conclusion.data)
                 db.session.commit()
             except DomainError as err:
-                _form_error(form, err)
+                form_error(form, err)
             else:
                 flash(gettext("The course is completed"), "success")
                 return redirect(url_for("QualificationCourseView.show", pk=c.id))
