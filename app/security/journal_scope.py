@@ -282,6 +282,18 @@ def diary_staff_student_clause(person_column, scope: UserScope | None = None):
     ).correlate_except(ClassEnrollment).exists()
 
 
+def diary_staff_class_clause(scope: UserScope | None = None):
+    """SQL condition on :class:`SchoolClass` rows whose pupils' diaries and summary sheets
+    the user opens as staff (the class list of the diary, a class's summary sheets): the
+    class teacher of the class, the school's administration and district staff - the rule
+    of :func:`diary_staff_student_clause` for a whole class."""
+    scope = scope or current_scope()
+    if scope.everything:
+        return true()
+    return or_(staff_read_clause(SchoolClass.organization_id, scope),
+               SchoolClass.id.in_(class_teacher_class_ids_clause(scope)))
+
+
 def can_open_diary_as_staff(student_id: int, scope: UserScope | None = None) -> bool:
     """May the user open the pupil's diary or print their summary sheet as staff? One query."""
     from app.models.people import Person

@@ -15,7 +15,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import undefer
 from wtforms import DateField, FileField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
@@ -35,6 +35,7 @@ from app.models.contingent import (
 from app.models.org import Organization, OrgKind
 from app.models.study import AcademicYear, SchoolClass
 from app.security.contingent_lookups import register_contingent_lookups
+from app.security.contingent_scope import can_act_on_request, transfer_request_read_clause
 from app.security.filters import OrgWriteFilter, StudyReadFilter
 from app.security.printing import print_stamp
 from app.security.scopes import (
@@ -442,16 +443,14 @@ class ContingentView(BaseView):
         ones first, with the actions the user may take."""
         scope = current_scope()
         rows = db.session.scalars(
-            select(TransferRequest).where(or_(
-                staff_read_clause(TransferRequest.organization_id, scope),
-                staff_read_clause(TransferRequest.source_organization_id, scope)))
+            select(TransferRequest).where(transfer_request_read_clause(scope))
             .order_by(case((TransferRequest.status == TransferRequestStatus.requested, 0),
                            else_=1), TransferRequest.created_at.desc(),
                       TransferRequest.id.desc()).limit(500)).all()
         waiting = [r for r in rows if r.status == TransferRequestStatus.requested]
         deciders = {r.source_organization_id for r in waiting
-                    if can_write_org(r.source_organization_id)}
-        requesters = {r.organization_id for r in waiting if can_write_org(r.organization_id)}
+                    if can_act_on_request(r, "accept")}
+        requesters = {r.organization_id for r in waiting if can_act_on_request(r, "withdraw")}
         return self.render_template(
             "contingent/transfer_requests.html", rows=rows, deciders=deciders,
             requesters=requesters, labels=TRANSFER_REQUEST_STATUS_LABELS,
@@ -496,13 +495,11 @@ class ContingentView(BaseView):
         """accept / refuse (the leaving school's writers), withdraw (the requester's)."""
         scope = current_scope()
         req = db.session.scalars(select(TransferRequest).where(
-            TransferRequest.id == req_id, or_(
-                staff_read_clause(TransferRequest.organization_id, scope),
-                staff_read_clause(TransferRequest.source_organization_id, scope)))).first()
+            TransferRequest.id == req_id, transfer_request_read_clause(scope))).first()
         if req is None or action not in ("accept", "refuse", "withdraw"):
             abort(404)
-        _writable_or_403(req.organization_id if action == "withdraw"
-                         else req.source_organization_id)
+        if not can_act_on_request(req, action):
+            abort(403)
         try:
             if action == "accept":
                 day = _date_arg_form("date") or req.arrival_date

@@ -13,7 +13,7 @@ from flask import abort, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
-from sqlalchemy import or_, select, true
+from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.i18n import format_date
@@ -22,24 +22,16 @@ from app.models.people import ParentLink, Person
 from app.models.study import ClassEnrollment, SchoolClass
 from app.security import journal_scope as js
 from app.security.printing import print_stamp
-from app.security.scopes import current_scope, staff_read_clause
+from app.security.scopes import current_scope
 from app.services import diary as diary_service
 from app.services import journal_clock
 from app.services.pupil_file import declined_electronic_clause
 
 
-def _staff_class_clause(scope):
-    """Classes whose pupils' diaries the user opens as staff (class teacher or staff)."""
-    if scope.everything:
-        return true()
-    return or_(staff_read_clause(SchoolClass.organization_id, scope),
-               SchoolClass.id.in_(js.class_teacher_class_ids_clause(scope)))
-
-
 def _staff_classes(scope) -> list[SchoolClass]:
     """Classes whose pupils' diaries the user opens as staff (class teacher or staff)."""
     return db.session.scalars(
-        select(SchoolClass).where(_staff_class_clause(scope))
+        select(SchoolClass).where(js.diary_staff_class_clause(scope))
         .order_by(SchoolClass.organization_id, SchoolClass.year_id.desc(),
                   SchoolClass.parallel, SchoolClass.letter_ru).limit(500)).all()
 
@@ -151,7 +143,7 @@ class DiaryView(BaseView):
         pupils. Same readers as one pupil's sheet; a fixed number of queries."""
         school_class = db.session.scalars(
             select(SchoolClass).where(SchoolClass.id == class_id,
-                                      _staff_class_clause(current_scope()))).first()
+                                      js.diary_staff_class_clause(current_scope()))).first()
         if school_class is None:
             abort(404)
         start, end, error = _range_from_request()
