@@ -15,8 +15,7 @@ import io
 import os
 import tempfile
 
-from sqlalchemy import text
-
+from bench.app_setup import bench_app
 from bench.import_harness import time_imports
 
 os.environ.setdefault("KUNDELIK_ENV", "testing")
@@ -42,27 +41,13 @@ def make_file(rows: int) -> bytes:
 
 
 def run(url: str, data: bytes, rows: int) -> list[tuple]:
-    from flask_appbuilder import Model
-
-    from app import create_app
     from app.extensions import db
     from app.models.org import OrgKind
     from app.services import orgs as org_service
     from app.services.staff_import import STAFF_IMPORT
-    from config import TestingConfig
 
-    class Cfg(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
-
-    app = create_app(Cfg)
+    app = bench_app(url)
     with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        Model.metadata.create_all(engine)
         from app.security.roles import sync_roles
 
         sync_roles(app.appbuilder)

@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+from bench.app_setup import bench_app, database_urls
+
 os.environ.setdefault("KUNDELIK_ENV", "testing")
 
 PUPILS = 30
@@ -143,30 +145,15 @@ def _measure(app, engine, username, url) -> tuple[float, int, int]:
 
 
 def _run(url: str) -> dict:
-    from sqlalchemy import text
 
-    from app import create_app
     from app.extensions import db
-    from config import TestingConfig
 
-    class Cfg(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
-        WTF_CSRF_ENABLED = False
-
-    app = create_app(Cfg)
+    app = bench_app(url, WTF_CSRF_ENABLED=False)
     with app.app_context():
-        from flask_appbuilder import Model
-
         from app.security.roles import sync_roles
         from tests import factories
 
         engine = db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        Model.metadata.create_all(engine)
         sync_roles(app.appbuilder)
         factories._serial = itertools.count(1)  # the same people on each database, as in tests
         n = factories.build_network()
@@ -216,14 +203,8 @@ def main() -> None:
 
         print(json.dumps(_run(sys.argv[2])))
         return
-    results = []
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(_run_apart(f"sqlite:///{tmp}/bench.db"))
-    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        from config import normalise_db_url
-
-        results.append(_run_apart(normalise_db_url(pg)))
+        results = [_run_apart(url) for url in database_urls(tmp)]
     for r in results:
         z = r["sizes"]
         print(f"\n{r['db']}: {z['lessons']} lessons, {z['cells']} cells, {z['marks']} marks, "

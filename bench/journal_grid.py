@@ -25,6 +25,8 @@ import sys
 import tempfile
 import time
 
+from bench.app_setup import bench_app, database_urls
+
 os.environ.setdefault("KUNDELIK_ENV", "testing")
 
 CLASSES, PUPILS, SUBJECTS = 20, 30, 12
@@ -137,18 +139,10 @@ def _run(url: str) -> dict:  # noqa: C901 - one linear measurement script
     from sqlalchemy import event, select, text
     from sqlalchemy.orm import lazyload
 
-    from app import create_app
     from app.extensions import db
-    from config import TestingConfig
 
-    class Cfg(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
-
-    app = create_app(Cfg)
+    app = bench_app(url)
     with app.app_context():
-        from flask_appbuilder import Model
-
         from app.models.org import OrgKind
         from app.models.timetable import Lesson
         from app.security.scopes import UserScope
@@ -156,11 +150,6 @@ def _run(url: str) -> dict:  # noqa: C901 - one linear measurement script
         from app.services.journal_grid import build_grid
 
         engine = db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        Model.metadata.create_all(engine)
         m = orgs.create_organization(kind=OrgKind.ministry, short_name="M", full_name="M")
         school = orgs.create_organization(kind=OrgKind.school, short_name="Bench school",
                                           full_name="Bench school", parent=m)
@@ -318,14 +307,8 @@ def _profile(db, engine, info, school_id):  # pragma: no cover - a developer's a
 
 
 def main() -> int:
-    results = []
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(_run(f"sqlite:///{tmp}/bench.db"))
-    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        from config import normalise_db_url
-
-        results.append(_run(normalise_db_url(pg)))
+        results = [_run(url) for url in database_urls(tmp)]
     print("| database | lessons / cells / marks in the year | grid (pupils x lessons, cells) "
           "| grid: best / median ms, queries | bare SQL: best / median ms (rows) "
           "| ratio best / median | save one mark: ms (first) / queries |")

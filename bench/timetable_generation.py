@@ -18,24 +18,18 @@ import sys
 import tempfile
 import time
 
+from bench.app_setup import bench_app, database_urls
+
 os.environ.setdefault("KUNDELIK_ENV", "testing")
 
 
 def _run(url: str) -> dict:
-    from sqlalchemy import event, func, select, text
+    from sqlalchemy import event, func, select
 
-    from app import create_app
     from app.extensions import db
-    from config import TestingConfig
 
-    class Cfg(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
-
-    app = create_app(Cfg)
+    app = bench_app(url)
     with app.app_context():
-        from flask_appbuilder import Model
-
         from app.demo_study import LETTERS, build_school_study
         from app.models.org import OrgKind
         from app.models.people import Role
@@ -46,11 +40,6 @@ def _run(url: str) -> dict:
         from tests.factories import person
 
         engine = db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        Model.metadata.create_all(engine)
         m = orgs.create_organization(kind=OrgKind.ministry, short_name="M", full_name="M")
         school = orgs.create_organization(kind=OrgKind.school, short_name="Bench school",
                                           full_name="Bench school", parent=m)
@@ -91,14 +80,8 @@ def _run(url: str) -> dict:
 
 
 def main() -> None:
-    results = []
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(_run(f"sqlite:///{tmp}/bench.db"))
-    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        from config import normalise_db_url
-
-        results.append(_run(normalise_db_url(pg)))
+        results = [_run(url) for url in database_urls(tmp)]
     print("| database | classes | weekly entries | lessons created | topics set | time, s | "
           "queries | re-run: created / time, s / queries |")
     print("|---|---|---|---|---|---|---|---|")
