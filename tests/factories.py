@@ -14,10 +14,12 @@ student_a.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from types import SimpleNamespace
 
 from flask import current_app
+from openpyxl import Workbook
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
@@ -271,3 +273,14 @@ def records_network(n: SimpleNamespace) -> SimpleNamespace:
                        born=dt.date(2008, 6, 6))
     db.session.commit()
     return n
+
+
+def xlsx(*rows) -> bytes:
+    """An XLSX workbook whose first sheet holds ``rows`` (the first one: the headers)."""
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -2,22 +2,12 @@
 display, and the server's answer (here, the list of errors) replaces the page."""
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-
 from app.extensions import db as _db
 from tests import factories
 
 
 def _bad_staff_file(path):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["Last name", "First name"])
-    ws.append(["", "Nobody"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(factories.xlsx(["Last name", "First name"], ["", "Nobody"]))
 
 
 def test_import_sends_in_background_and_shows_result(net, live_server, browser_context, app,

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.models.study import ClassEnrollment
 from app.services.imports import run_import, template_xlsx
 from app.services.national_id import make_iin
 from app.services.pupil_import import PUPIL_IMPORT, class_key, split_name
+from tests import factories
 
 HEADERS = ["last_name", "first_name", "national_id", "class_name", "address",
            "parent1_name", "parent1_national_id", "parent1_phone", "parent1_kind",
@@ -24,14 +25,7 @@ HEADERS = ["last_name", "first_name", "national_id", "class_name", "address",
 
 
 def _xlsx(rows, headers=HEADERS) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return factories.xlsx(headers, *rows)
 
 
 def _iin(i: int, sex: str = "M", year: int = 2014) -> str:

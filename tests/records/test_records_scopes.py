@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -227,14 +227,7 @@ def test_issued_documents_flow_and_exports(rnet, login):
 
 
 def _staff_xlsx(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["last_name", "first_name", "national_id", "position"])
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return factories.xlsx(["last_name", "first_name", "national_id", "position"], *rows)
 
 
 def test_import_page_per_role(rnet, login):

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -16,20 +16,14 @@ from app.models.staff import StaffFile
 from app.services.imports import run_import, template_xlsx
 from app.services.national_id import make_iin
 from app.services.staff_import import STAFF_IMPORT
+from tests import factories
 
 HEADERS = ["last_name", "first_name", "middle_name", "national_id", "role", "position",
            "unit", "hired_on"]
 
 
 def _xlsx(rows, headers=HEADERS) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return factories.xlsx(headers, *rows)
 
 
 def _iin(i: int, sex: str = "F") -> str:
