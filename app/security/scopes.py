@@ -34,6 +34,21 @@ DISTRICT_ROLES = {Role.district_head, Role.district_deputy, Role.district_admin,
 SUPERUSER_ROLE = "Admin"
 #: school roles that read all of their school's study process (not only their own rows)
 STAFF_READ_ROLES = {Role.school_admin, Role.director, Role.deputy_director}
+#: a member with one of these roles - or any member with the administrator right - changes
+#: the organisation's data (the organisation's "writers")
+WRITER_ROLES = frozenset({Role.school_admin, Role.district_admin})
+
+
+def writes(role, is_admin) -> bool:
+    """Does a membership with ``role`` (and the administrator right or not) write?"""
+    return role in WRITER_ROLES or bool(is_admin)
+
+
+def writer_members_clause():
+    """SQL on :class:`Membership`: the active memberships that write (rule of
+    :func:`writes`), e.g. to tell a school's administrators about something."""
+    return and_(Membership.end_date.is_(None),
+                or_(Membership.role.in_(sorted(WRITER_ROLES)), Membership.is_admin.is_(True)))
 
 
 @dataclass
@@ -81,11 +96,11 @@ def build_scope(user) -> UserScope:
             scope.everything = True
         elif role in DISTRICT_ROLES:
             scope.read_subtrees[org_id] = path
-            if role == Role.district_admin or is_admin:
+            if writes(role, is_admin):
                 scope.write_ids.add(org_id)
         else:
             scope.read_ids.add(org_id)
-            if role == Role.school_admin or is_admin:
+            if writes(role, is_admin):
                 scope.write_ids.add(org_id)
             if role in STAFF_READ_ROLES or is_admin:
                 scope.staff_read_ids.add(org_id)

@@ -24,7 +24,7 @@ import smtplib
 from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.contingent import (
@@ -36,6 +36,7 @@ from app.models.contingent import (
 )
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role
+from app.security.scopes import writer_members_clause
 from app.services import contingent as svc
 from app.services.errors import ConflictError, ValidationError, require
 from app.services.mail import send_mail
@@ -100,8 +101,7 @@ def _school_writers(org_id: int) -> list[tuple[str, str | None]]:
     return list(db.session.execute(
         select(Person.email, Person.preferred_locale).join(
             Membership, Membership.person_id == Person.id)
-        .where(Membership.organization_id == org_id, Membership.end_date.is_(None),
-               or_(Membership.role == Role.school_admin, Membership.is_admin.is_(True)),
+        .where(Membership.organization_id == org_id, writer_members_clause(),
                Person.email.is_not(None)).distinct()).all())
 
 
