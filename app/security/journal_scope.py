@@ -88,13 +88,6 @@ def section_read_clause(class_column, subject_column, org_column,
     return or_(*parts)
 
 
-def can_read_lesson(lesson: Lesson, scope: UserScope | None = None) -> bool:
-    scope = scope or current_scope()
-    return db.session.execute(
-        select(Lesson.id).where(Lesson.id == lesson.id, lesson_read_clause(scope))
-    ).first() is not None
-
-
 def teaches_lesson(lesson: Lesson, scope: UserScope | None = None) -> bool:
     """Is the user the lesson's acting teacher (its teacher, or its substitute when one is
     set) with an active membership in the school? Only they write its marks."""

@@ -55,10 +55,6 @@ def open_file(org: Organization, person: Person, **data) -> PupilFile:
     return f
 
 
-def ensure_file(org: Organization, person: Person) -> PupilFile:
-    return file_of(person.id) or open_file(org, person)
-
-
 def check_file(f: PupilFile) -> None:
     """Choice fields hold known codes; the arrival date is not in the future."""
     if f.education_form is not None and not isinstance(f.education_form, EducationForm):

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from app.extensions import db
 from app.models.journal import (
     GRADING_POLICY_LABELS,
     GRANT_STATE_LABELS,
@@ -44,10 +43,6 @@ LABELS = {
     "weight_section": _l("Weight of summative assessment for sections, %"),
     "weight_term": _l("Weight of summative assessment for the term, %"),
 }
-
-
-def _keep(model, attr):
-    return lambda pk: getattr(db.session.get(model, pk), attr, None)
 
 
 class AccessGrantView(ScopedModelView):
