@@ -31,12 +31,15 @@ def create_app(config_object=None) -> Flask:
         csrf.init_app(app)
         appbuilder.init_app(app, db.session)
         from app.api import register_apis
+        from app.api.http import register_api_policy, register_token_errors
         from app.cli import register_cli
         from app.security.audit import register_audit_hooks
         from app.views import register_views
 
         register_views(appbuilder)
         register_apis(appbuilder)
+        register_api_policy(app)
+        register_token_errors(appbuilder.sm.jwt_manager)
         register_audit_hooks(db.session)
         register_cli(app)
         _register_request_hooks(app)

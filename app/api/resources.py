@@ -30,6 +30,7 @@ ORG_COLUMNS = ["id", "kind", "org_type_id", "short_name", "full_name", "parent_i
 class OrganizationApi(ScopedModelRestApi):
     resource_name = "organization"
     datamodel = SQLAInterface(Organization)
+    related_lookups = {"parent": "parent_organization"}
     list_columns = ["id", "short_name", "kind", "org_type_id", "parent_id", "territory",
                     "closed_on"]
     show_columns = ORG_COLUMNS
@@ -85,6 +86,7 @@ class PersonApi(ScopedModelRestApi):
 class MembershipApi(ScopedModelRestApi):
     resource_name = "membership"
     datamodel = SQLAInterface(Membership)
+    related_lookups = {"person": "person", "organization": "writable_organization"}
     list_columns = ["id", "person_id", "organization_id", "role", "position", "arrival_date",
                     "end_date"]
     show_columns = list_columns + ["public_title", "is_admin", "is_moderator", "is_editor",

@@ -1,0 +1,176 @@
+"""The REST API's HTTP policy, applied once at its edge (every request under ``/api/``)
+before any resource runs, so that no resource has to repeat it:
+
+- every error answer is JSON ``{"message": <text> | {<field>: [<text>]}, "code": <code>}``,
+  including Flask-AppBuilder's and Werkzeug's own 404/405/400 and a refused token (401);
+- malformed input is refused before it reaches a resource: a path id that is not a whole
+  number or lies beyond the database's 64-bit integers (404), a Rison ``q`` that does not
+  parse (400), a body that is not a JSON object (400), a whole number beyond 64 bits in a
+  body (422 naming the field);
+- a write carried by the browser's session cookie needs the CSRF token (``X-CSRFToken``),
+  like the pages' forms; token clients (``Authorization: Bearer``) need none.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import urllib.parse
+
+import prison
+from flask import Flask, current_app, jsonify, make_response, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import HTTPException
+
+INT64_MAX = 2**63 - 1
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: endpoints that take no session cookie to write (they create the session or the token)
+CSRF_EXEMPT_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh")
+#: deeper Rison than this is refused before the parser recurses (it raises RecursionError)
+MAX_Q_DEPTH = 20
+
+
+def error_response(status: int, message, code: str | None = None, **extra):
+    """The API's one error body."""
+    body = {"message": message}
+    if code:
+        body["code"] = code
+    body.update(extra)
+    return make_response(jsonify(body), status)
+
+
+def field_error(status: int, field: str, message, code: str):
+    return error_response(status, {field: [str(message)]}, code)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _bad_path_id() -> bool:
+    """A path argument that must be an id but is not one the database can hold."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int) and not 0 <= value <= INT64_MAX:
+            return True
+        if isinstance(value, str) and (name == "pk" or name.endswith("_id")):
+            if not value.isdigit() or int(value) > INT64_MAX:
+                return True
+    return False
+
+
+def _rison_ok(value: str) -> bool:
+    """Does ``q`` parse as Rison (or as JSON, which Flask-AppBuilder also accepts)?"""
+    depth = max(value.count("("), value.count("["), value.count("{"))
+    if depth > MAX_Q_DEPTH:
+        return False
+    try:
+        prison.loads(value)
+        return True
+    except Exception:  # noqa: BLE001 - prison raises ParserException, ValueError, IndexError...
+        pass
+    try:
+        json.loads(urllib.parse.parse_qs(f"q={value}").get("q", [""])[0])
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def out_of_range(data, path: str = "") -> str | None:
+    """The first field of a JSON document holding a whole number beyond 64 bits."""
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, int):
+        return path if not -INT64_MAX - 1 <= data <= INT64_MAX else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found = out_of_range(value, str(key) if not path else f"{path}.{key}")
+            if found is not None:
+                return found
+    if isinstance(data, list):
+        for i, value in enumerate(data):
+            found = out_of_range(value, f"{path}[{i}]" if path else f"[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _csrf_refused():
+    if request.method not in WRITE_METHODS or request.path in CSRF_EXEMPT_PATHS:
+        return None
+    if request.headers.get("Authorization") or not current_app.config.get(
+            "WTF_CSRF_ENABLED", True):
+        return None
+    if current_app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies:
+        return None  # no session: the resource answers 401
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except (CSRFError, Exception):  # noqa: BLE001 - wtforms raises its ValidationError
+        return error_response(400, {"_": [gettext("The page has expired; reload it")]}, "csrf")
+    return None
+
+
+def check_request():
+    """``before_request``: refuse what no resource can answer properly."""
+    if not is_api_request():
+        return None
+    if _bad_path_id():
+        return error_response(404, gettext("Not found"), "not_found")
+    q = request.args.get("q")
+    if q and not _rison_ok(q):
+        return field_error(400, "q", gettext("Not a valid Rison or JSON query"), "bad_query")
+    refused = _csrf_refused()
+    if refused is not None:
+        return refused
+    if request.method in ("POST", "PUT", "PATCH") and request.content_length != 0 and (
+            request.is_json or request.get_data(cache=True)):
+        if not request.is_json:
+            return error_response(400, {"_": [gettext("Send a JSON object")]}, "not_json")
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return error_response(400, {"_": [gettext("Send a JSON object")]}, "not_json")
+        field = out_of_range(data)
+        if field is not None:
+            return field_error(422, field, gettext("The number is too large"), "out_of_range")
+    return None
+
+
+def _http_error(err: HTTPException):
+    """Werkzeug's and Flask-AppBuilder's own errors under ``/api/`` as JSON; pages keep
+    their usual answer."""
+    if not is_api_request():
+        return err
+    messages = {404: gettext("Not found"), 405: gettext("Method not allowed"),
+                400: gettext("Bad request"), 413: gettext("The request is too large"),
+                401: gettext("Log in first")}
+    message = messages.get(err.code, err.name)
+    return error_response(err.code or 500, message, err.name.lower().replace(" ", "_"))
+
+
+def _server_error(err):
+    if not is_api_request():
+        return err
+    return error_response(500, gettext("Internal error"), "internal")
+
+
+def token_refused(reason: str = ""):
+    """A missing, malformed, expired or revoked token: 401 (flask-jwt-extended answers a
+    malformed one with 422 "Not enough segments")."""
+    return error_response(401, gettext("Log in first"), "token")
+
+
+def register_api_policy(app: Flask) -> None:
+    app.before_request(check_request)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(500, _server_error)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
+
+
+def register_token_errors(jwt_manager) -> None:
+    for loader in (jwt_manager.invalid_token_loader, jwt_manager.unauthorized_loader,
+                   jwt_manager.expired_token_loader, jwt_manager.revoked_token_loader,
+                   jwt_manager.needs_fresh_token_loader,
+                   jwt_manager.token_verification_failed_loader):
+        loader(lambda *args: token_refused())
+    jwt_manager.user_lookup_error_loader(lambda *args: token_refused())
