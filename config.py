@@ -43,6 +43,7 @@ class Config:
     AUTH_ROLE_PUBLIC = "Public"
     FAB_ADD_SECURITY_VIEWS = True
     FAB_API_SWAGGER_UI = True
+    FAB_ADD_OPENAPI_VIEWS = False  # app.api.openapi serves the corrected document instead
     FAB_API_MAX_PAGE_SIZE = 100
     FAB_UPDATE_PERMS = False
     FAB_CREATE_DB = False  # the schema comes from Alembic migrations only

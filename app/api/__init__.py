@@ -8,6 +8,7 @@ def register_apis(appbuilder) -> None:
     from app.api.journal import JOURNAL_APIS
     from app.api.journal_finals import JOURNAL_FINAL_APIS
     from app.api.lookup import LookupApi
+    from app.api.openapi import register_openapi
     from app.api.pupil_file import PUPIL_APIS
     from app.api.records import RECORDS_APIS
     from app.api.resources import MembershipApi, OrganizationApi, PersonApi
@@ -23,3 +24,4 @@ def register_apis(appbuilder) -> None:
     apis.append(DiaryApi)
     for api in apis:
         appbuilder.add_api(api)
+    register_openapi(appbuilder)

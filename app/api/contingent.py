@@ -127,8 +127,42 @@ class MovementApi(ScopedModelRestApi):
         "target_id", "reason"}``.
         ---
         post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [kind]
+                  properties:
+                    kind:
+                      type: string
+                      enum: [enrolment, class_transfer, exclusion, transfer_out]
+                    person_id: {type: integer}
+                    date: {type: string, format: date}
+                    order_id: {type: integer, nullable: true}
+                    to_class_id:
+                      type: integer
+                      description: enrolment and class transfer
+                    period_id:
+                      type: integer
+                      nullable: true
+                      description: exclusion
+                    target_id:
+                      type: integer
+                      nullable: true
+                      description: transfer out, the receiving organisation
+                    reason: {type: string, nullable: true}
           responses:
-            201: {description: the movement}
+            201:
+              description: the movement
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      kind: {type: string}
             403: {description: not the school's writer}
             422: {description: refused by a rule}
         """
@@ -171,10 +205,34 @@ class MovementApi(ScopedModelRestApi):
         class of the same school and year.
         ---
         post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [class_id, date]
+                  properties:
+                    class_id: {type: integer}
+                    date: {type: string, format: date}
+                    order_id: {type: integer, nullable: true}
+                    reason: {type: string, nullable: true}
+                    targets:
+                      type: object
+                      description: pupil's person id -> the class they move to
+                      additionalProperties: {type: integer}
           responses:
-            201: {description: the movements}
+            201:
+              description: the movements
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      moved: {type: integer}
+                      movements: {type: array, items: {type: integer}}
             403: {description: not the school's writer}
-            404: {description: no such class}
+            404: {description: no such class; ``field`` names it}
             422: {description: refused by a rule (the field names the pupil)}
         """
         body = request.get_json(silent=True) or {}
@@ -208,10 +266,34 @@ class MovementApi(ScopedModelRestApi):
         For the school's writers (who perform it).
         ---
         get:
+          parameters:
+          - {in: query, name: year_id, required: true, schema: {type: integer}}
           responses:
-            200: {description: the plan}
+            200:
+              description: the plan
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      year_id: {type: integer}
+                      next_year_id: {type: integer}
+                      final_parallel: {type: integer}
+                      pending: {type: integer}
+                      classes:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            class_id: {type: integer}
+                            name: {type: string}
+                            target_class_id: {type: integer, nullable: true}
+                            target_name: {type: string, nullable: true}
+                            graduates: {type: boolean}
+                            pupils: {type: array, items: {type: integer}}
+                            done: {type: array, items: {type: integer}}
             403: {description: not the school's writer}
-            404: {description: no such year}
+            404: {description: no such year; ``field`` names it}
             422: {description: no next academic year}
         """
         def work():
@@ -235,10 +317,30 @@ class MovementApi(ScopedModelRestApi):
         one transaction; running it again changes nothing.
         ---
         post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [year_id]
+                  properties:
+                    year_id: {type: integer}
+                    order_id: {type: integer, nullable: true}
           responses:
-            201: {description: promoted, graduated, classes created}
+            201:
+              description: how many pupils were promoted and graduated, and how many classes
+                were created
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      promoted: {type: integer}
+                      graduated: {type: integer}
+                      classes_created: {type: integer}
             403: {description: not the school's writer}
-            404: {description: no such year}
+            404: {description: no such year; ``field`` names it}
             422: {description: refused by a rule}
         """
         body = request.get_json(silent=True) or {}

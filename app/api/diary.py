@@ -29,6 +29,7 @@ class DiaryApi(BaseApi):
           parameters:
           - in: path
             name: student_id
+            required: true
             schema: {type: integer}
           - in: query
             name: week
@@ -38,6 +39,33 @@ class DiaryApi(BaseApi):
             200:
               description: the week's days with lessons, topics, homework, the pupil's
                 marks, attendance and remarks
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      student_id: {type: integer}
+                      week: {type: string, format: date}
+                      previous_week: {type: string, format: date}
+                      next_week: {type: string, format: date}
+                      days:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            date: {type: string, format: date}
+                            lessons:
+                              type: array
+                              items:
+                                type: object
+                                properties:
+                                  id: {type: integer}
+                                  date: {type: string, format: date}
+                                  number: {type: integer}
+                                  marks:
+                                    type: array
+                                    items: {$ref: '#/components/schemas/JournalMark'}
+                            homework_due: {type: array, items: {type: object}}
             404:
               description: no such pupil, or not one whose diary the user reads
         """

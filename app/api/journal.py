@@ -96,7 +96,62 @@ class JournalApi(BaseApi):
     @safe
     def grid(self):
         """The grid of a class (or subgroup) x subject x period: ``class_id``,
-        ``subject_id``, ``period_id``, optional ``subgroup``."""
+        ``subject_id``, ``period_id``, optional ``subgroup``.
+        ---
+        get:
+          parameters:
+          - {in: query, name: class_id, required: true, schema: {type: integer}}
+          - {in: query, name: subject_id, required: true, schema: {type: integer}}
+          - {in: query, name: period_id, required: true, schema: {type: integer}}
+          - {in: query, name: subgroup, schema: {type: integer}}
+          responses:
+            200:
+              description: the section's lessons, pupils, cells (by ``lesson_id:student_id``)
+                and final grades, with what the user may write
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      class:
+                        type: object
+                        properties:
+                          id: {type: integer}
+                          name: {type: string}
+                          organization_id: {type: integer}
+                      subject:
+                        type: object
+                        properties: {id: {type: integer}, name: {type: string}}
+                      period:
+                        type: object
+                        properties:
+                          id: {type: integer}
+                          name: {type: string}
+                          starts_on: {type: string, format: date}
+                          ends_on: {type: string, format: date}
+                      subgroup_id: {type: integer, nullable: true}
+                      policy: {type: string}
+                      categories: {type: array, items: {type: string}}
+                      edit_window: {type: integer, nullable: true}
+                      today: {type: string, format: date}
+                      lessons: {type: array, items: {type: object}}
+                      pupils:
+                        type: array
+                        items:
+                          type: object
+                          properties: {id: {type: integer}, name: {type: string}}
+                      cells:
+                        type: object
+                        additionalProperties: {$ref: '#/components/schemas/JournalCell'}
+                      finals: {type: object}
+                      closed: {type: boolean}
+                      grant: {type: object, nullable: true}
+                      can_write: {type: boolean}
+            400:
+              description: class_id, subject_id or period_id missing or not a number
+            404:
+              description: no such section, or not one the user reads
+        """
         args = [_int_or_none(request.args.get(k))
                 for k in ("class_id", "subject_id", "period_id")]
         if None in args:
@@ -113,7 +168,65 @@ class JournalApi(BaseApi):
     def cell(self):
         """Save one cell: ``{lesson_id, student_id, marks: [{value, category, work_type}] |
         omitted, attendance: {code, minutes} | null | omitted, remark, base_version, op_id,
-        reason}`` -> 200 ``{cell, replayed}`` | 409 ``{conflict, server}`` | 403 / 422."""
+        reason}`` -> 200 ``{cell, replayed}`` | 409 ``{conflict, server}`` | 403 / 422.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [lesson_id, student_id]
+                  properties:
+                    lesson_id: {type: integer}
+                    student_id: {type: integer}
+                    marks:
+                      type: array
+                      description: the cell's marks (all of them); omitted leaves them
+                      items:
+                        type: object
+                        properties:
+                          value: {type: string}
+                          category: {type: string, nullable: true}
+                          work_type: {type: string, nullable: true}
+                    attendance:
+                      type: object
+                      nullable: true
+                      description: null clears it; omitted leaves it
+                      properties:
+                        code: {type: string}
+                        minutes: {type: integer, nullable: true}
+                    remark: {type: string, nullable: true}
+                    base_version:
+                      type: integer
+                      nullable: true
+                      description: the cell's version the client read (0 for a new cell)
+                    op_id:
+                      type: string
+                      nullable: true
+                      description: the client's id of this change; a repeat is replayed
+                    reason:
+                      type: string
+                      nullable: true
+                      description: why a closed cell is changed under a grant
+          responses:
+            200:
+              description: the stored cell
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      cell: {$ref: '#/components/schemas/JournalCell'}
+                      replayed: {type: boolean}
+                      changed: {type: boolean}
+            404:
+              description: no such lesson, or not one the user reads
+            409:
+              description: the cell changed since ``base_version``; ``conflict`` is true
+                and ``server`` holds the current cell
+        """
         refused = _csrf_refused()
         if refused is not None:
             return refused
@@ -146,7 +259,34 @@ class JournalApi(BaseApi):
     @protect()
     @safe
     def fill(self):
-        """Fill one typed value down a lesson's column: ``{lesson_id, value}``."""
+        """Fill one typed value down a lesson's column: ``{lesson_id, value}``.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [lesson_id, value]
+                  properties:
+                    lesson_id: {type: integer}
+                    value: {type: string, description: "a mark, marks or an attendance code"}
+          responses:
+            200:
+              description: the cells written and how many were skipped
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      cells:
+                        type: array
+                        items: {$ref: '#/components/schemas/JournalCell'}
+                      skipped: {type: integer}
+            404:
+              description: no such lesson, or not one the user reads
+        """
         refused = _csrf_refused()
         if refused is not None:
             return refused
@@ -166,7 +306,27 @@ class JournalApi(BaseApi):
     @protect()
     @safe
     def get_lesson(self, pk: int):
-        """The lesson panel and the suggested topic of the plan."""
+        """The lesson panel and the suggested topic of the plan.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: the lesson panel
+              content:
+                application/json:
+                  schema:
+                    allOf:
+                    - $ref: '#/components/schemas/LessonPanel'
+                    - type: object
+                      properties:
+                        suggested_topic:
+                          type: object
+                          nullable: true
+                          properties: {id: {type: integer}, title: {type: string}}
+                        writable: {type: boolean}
+        """
         lesson = _readable_lesson(pk)
         if lesson is None:
             return self.response_404()
@@ -182,7 +342,37 @@ class JournalApi(BaseApi):
     @safe
     def post_lesson(self, pk: int):
         """Save the lesson panel: any of topic, plan_topic_id, homework, homework_due,
-        homework_minutes, work_type, category, max_score; with base_version."""
+        homework_minutes, work_type, category, max_score; with base_version.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  description: the fields to change; an omitted field is left as it is
+                  properties:
+                    topic: {type: string, nullable: true}
+                    plan_topic_id: {type: integer, nullable: true}
+                    homework: {type: string, nullable: true}
+                    homework_due: {type: string, format: date, nullable: true}
+                    homework_minutes: {type: integer, nullable: true}
+                    work_type: {type: string, nullable: true}
+                    category: {type: string, nullable: true}
+                    max_score: {type: integer, nullable: true}
+                    base_version: {type: integer, nullable: true}
+          responses:
+            200:
+              description: the stored panel
+              content:
+                application/json:
+                  schema: {$ref: '#/components/schemas/LessonPanel'}
+            409:
+              description: the lesson changed since ``base_version``
+        """
         refused = _csrf_refused()
         if refused is not None:
             return refused

@@ -53,10 +53,12 @@ class JournalFinalApi(BaseApi):
         ---
         post:
           requestBody:
+            required: true
             content:
               application/json:
                 schema:
                   type: object
+                  required: [class_id, subject_id, student_id]
                   properties:
                     class_id: {type: integer}
                     subject_id: {type: integer}
@@ -69,10 +71,17 @@ class JournalFinalApi(BaseApi):
           responses:
             200:
               description: the stored grade and its version
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      final: {$ref: '#/components/schemas/FinalGrade'}
+                      version: {type: integer}
             403:
               description: not the teacher of this class and subject
             409:
-              description: the grade changed meanwhile; ``server`` holds it
+              description: the grade changed meanwhile; ``server`` holds it (or null)
             422:
               description: a rule refused the value
         """
@@ -97,10 +106,12 @@ class JournalFinalApi(BaseApi):
         ---
         post:
           requestBody:
+            required: true
             content:
               application/json:
                 schema:
                   type: object
+                  required: [class_id, subject_id, period_id]
                   properties:
                     class_id: {type: integer}
                     subject_id: {type: integer}
@@ -108,6 +119,13 @@ class JournalFinalApi(BaseApi):
           responses:
             200:
               description: how many grades were confirmed and how many pupils were left
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      confirmed: {type: integer}
+                      left: {type: integer}
             403:
               description: not the teacher of this class and subject
         """

@@ -22,13 +22,32 @@ class LookupApi(BaseApi):
           parameters:
           - in: path
             name: name
+            required: true
             schema: {type: string}
           - in: query
             name: q
             schema: {type: string}
+          - in: query
+            name: page
+            schema: {type: integer, minimum: 1}
           responses:
             200:
               description: up to 20 matches and whether there are more
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      results:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            id: {type: integer}
+                            text: {type: string}
+                      more: {type: boolean}
+            404:
+              description: no look-up of this name
         """
         if name not in LOOKUPS:
             return self.response_404()

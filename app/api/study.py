@@ -191,8 +191,30 @@ class LessonApi(StudyRestApi):
         """Record a substitution: ``{"teacher_id": 5, "reason": "..."}``.
         ---
         post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [teacher_id]
+                  properties:
+                    teacher_id: {type: integer, description: the substitute teacher (person)}
+                    reason: {type: string, nullable: true}
           responses:
-            200: {description: saved}
+            200:
+              description: saved
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      status: {type: string}
+            403: {description: a lesson the user reads but may not change}
+            404: {description: "no such lesson, or not one the user reads"}
             422: {description: refused by a rule}
         """
         return self._change(pk, lambda lsn, b: tt_service.substitute(
@@ -205,8 +227,28 @@ class LessonApi(StudyRestApi):
         """Cancel a lesson: ``{"reason": "..."}``.
         ---
         post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    reason: {type: string, nullable: true}
           responses:
-            200: {description: saved}
+            200:
+              description: saved
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      status: {type: string}
+            403: {description: a lesson the user reads but may not change}
+            404: {description: "no such lesson, or not one the user reads"}
             422: {description: refused by a rule}
         """
         return self._change(pk, lambda lsn, b: tt_service.cancel(lsn, b.get("reason")))

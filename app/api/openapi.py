@@ -1,0 +1,243 @@
+"""The served OpenAPI document (``GET /api/v1/_openapi``), true to what the API answers.
+
+Our own endpoints declare their bodies and answers in their docstrings (YAML after ``---``).
+FAB writes the operations of every ``ModelRestApi`` (list, get, post, put, delete, _info) from
+its own docstrings, which disagree with the answers. One step, applied to the whole document
+when it is served (:func:`document`), corrects them all alike:
+
+- one error schema, ``Error`` (``message``: a text or ``{field: [texts]}``, optional
+  ``code``, other keys allowed), and the error responses 400 401 403 404 405 409 422 500 in
+  components; every error answer of every operation refers to it;
+- the error answers each operation can give: a protected operation 400 (malformed token, JSON
+  body or rison ``q``), 401 and 403; an operation with a path parameter 404 and 405 (a
+  non-integer id can reach another route); a writing operation 422;
+- ids as integers (FAB declares ``id``/``ids`` strings and foreign keys as any value);
+- ``_info`` as FAB returns it (``add_columns``/``edit_columns`` are lists of field
+  descriptions).
+
+FAB registers its own ``OpenApi`` view unless ``FAB_ADD_OPENAPI_VIEWS`` is off (config.py);
+:func:`register_openapi` registers this one (same name, same permission) and the Swagger page.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app, request
+from flask_appbuilder.api.manager import OpenApi as FabOpenApi
+from flask_appbuilder.api.manager import SwaggerView, resolver
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+SCHEMAS: dict[str, dict] = {
+    "Error": {
+        "type": "object",
+        "description": "Every error answer of the API. Some carry more keys (``conflict``, "
+                       "``server``, ``field``).",
+        "required": ["message"],
+        "properties": {
+            "message": {"oneOf": [
+                {"type": "string"},
+                {"type": "object", "description": "field name (``_`` for the whole "
+                                                  "request) -> messages",
+                 "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            ]},
+            "code": {"type": "string", "description": "a stable code of the refused rule"},
+        },
+        "additionalProperties": True,
+    },
+    "FieldInfo": {
+        "type": "object",
+        "required": ["name", "label", "description", "type", "required", "unique"],
+        "properties": {
+            "name": {"type": "string"},
+            "label": {"type": "string"},
+            "description": {"type": "string"},
+            "type": {"type": "string"},
+            "required": {"type": "boolean"},
+            "unique": {"type": "boolean"},
+            "count": {"type": "integer"},
+            "values": {"type": "array", "items": {
+                "type": "object", "properties": {"id": {"type": "integer"},
+                                                 "value": {"type": "string"}}}},
+            "validate": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Info": {
+        "type": "object",
+        "properties": {
+            "add_columns": {"type": "array", "items": {"$ref": "#/components/schemas/FieldInfo"}},
+            "edit_columns": {"type": "array",
+                             "items": {"$ref": "#/components/schemas/FieldInfo"}},
+            "add_title": {"type": "string"},
+            "edit_title": {"type": "string"},
+            "filters": {"type": "object", "additionalProperties": {
+                "type": "array", "items": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "operator": {"type": "string"}}}}},
+            "permissions": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "JournalMark": {
+        "type": "object",
+        "properties": {"value": {"type": "string"},
+                       "max_score": {"type": "integer", "nullable": True},
+                       "category": {"type": "string", "nullable": True},
+                       "work_type": {"type": "string", "nullable": True}},
+    },
+    "JournalCell": {
+        "type": "object",
+        "properties": {
+            "lesson_id": {"type": "integer"},
+            "student_id": {"type": "integer"},
+            "version": {"type": "integer"},
+            "marks": {"type": "array", "items": {"$ref": "#/components/schemas/JournalMark"}},
+            "attendance": {"type": "object", "nullable": True, "properties": {
+                "code": {"type": "string"}, "minutes": {"type": "integer", "nullable": True}}},
+            "remark": {"type": "string", "nullable": True},
+        },
+    },
+    "LessonPanel": {
+        "type": "object",
+        "properties": {
+            "lesson_id": {"type": "integer"},
+            "date": {"type": "string", "format": "date"},
+            "number": {"type": "integer"},
+            "topic": {"type": "string", "nullable": True},
+            "plan_topic_id": {"type": "integer", "nullable": True},
+            "homework": {"type": "string", "nullable": True},
+            "homework_due": {"type": "string", "format": "date", "nullable": True},
+            "homework_minutes": {"type": "integer", "nullable": True},
+            "work_type": {"type": "string", "nullable": True},
+            "category": {"type": "string", "nullable": True},
+            "max_score": {"type": "integer", "nullable": True},
+            "version": {"type": "integer"},
+        },
+    },
+    "FinalGrade": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "student_id": {"type": "integer"},
+            "class_id": {"type": "integer"},
+            "subject_id": {"type": "integer"},
+            "period_id": {"type": "integer", "nullable": True},
+            "kind": {"type": "string"},
+            "value": {"type": "string", "nullable": True},
+            "computed": {"type": "string", "nullable": True},
+            "bonus": {"type": "string", "nullable": True},
+            "version": {"type": "integer"},
+        },
+    },
+}
+
+ERROR_RESPONSES = {
+    code: {"description": text, "content": {"application/json": {"schema": ERROR}}}
+    for code, text in {
+        "400": "Bad request: malformed token, JSON body (or a body that is not an object) "
+               "or rison ``q``",
+        "401": "No valid token or session",
+        "403": "No permission for this operation, or the row is outside what the user "
+               "may change",
+        "404": "No such row, or not one the user may read",
+        "405": "Method not allowed (a non-integer id can reach another route)",
+        "409": "The data changed meanwhile; ``server`` holds the current version",
+        "422": "A rule refused the data; ``message`` names the field",
+        "500": "Server error",
+    }.items()
+}
+
+_PATH_PARAM = re.compile(r"{([^}]+)}")
+
+
+def _error_codes(path: str, method: str, op: dict) -> set[str]:
+    """The error answers an operation can give, whatever its docstring says."""
+    codes = set()
+    schemes = {name for req in op.get("security", []) for name in req}
+    if schemes or "requestBody" in op:
+        codes |= {"400", "401"}
+    if schemes & {"jwt", "api_key"}:
+        codes.add("403")
+    if _PATH_PARAM.search(path):
+        codes |= {"404", "405"}
+    if method in ("post", "put", "delete"):
+        codes.add("422")
+    return codes
+
+
+def _integer_ids(schema: Any, foreign_keys: bool = False) -> None:
+    """``id``/``ids`` declared strings become integers; with ``foreign_keys`` a ``*_id``
+    declared as any value (FAB's foreign keys) becomes a nullable integer."""
+    if not isinstance(schema, dict):
+        return
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        if name == "id" and prop.get("type") == "string":
+            prop["type"] = "integer"
+        elif name == "ids" and prop.get("items", {}).get("type") == "string":
+            prop["items"]["type"] = "integer"
+        elif foreign_keys and name.endswith("_id") and not prop:
+            prop.update(type="integer", nullable=True)
+        _integer_ids(prop, foreign_keys)
+    _integer_ids(schema.get("items"), foreign_keys)
+
+
+def _operation(path: str, method: str, op: dict) -> None:
+    responses = op.setdefault("responses", {})
+    for code in _error_codes(path, method, op):
+        responses.setdefault(code, {"$ref": f"#/components/responses/{code}"})
+    for code, answer in list(responses.items()):
+        code = str(code)
+        if code[0] in "45" and "$ref" not in answer:
+            answer["content"] = {"application/json": {"schema": ERROR}}
+        for body in (answer.get("content") or {}).values():
+            _integer_ids(body.get("schema"))
+    if method == "get" and path.endswith("/_info") and "200" in responses:
+        responses["200"]["content"] = {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Info"}}}
+
+
+def document(spec: dict) -> dict:
+    """Correct the document FAB built (see the module's docstring); changes it in place."""
+    components = spec.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    for schema in schemas.values():
+        _integer_ids(schema, foreign_keys=True)
+    schemas.update(SCHEMAS)
+    components["responses"] = {**components.get("responses", {}), **ERROR_RESPONSES}
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if method in ("get", "put", "post", "delete", "patch"):
+                _operation(path, method, op)
+    return spec
+
+
+class _Spec(APISpec):
+    def to_dict(self) -> dict:
+        return document(super().to_dict())
+
+
+class OpenApi(FabOpenApi):
+    """FAB's ``/api/<version>/_openapi`` with :func:`document` applied (same class name:
+    same permission ``can_get on OpenApi``)."""
+
+    @staticmethod
+    def _create_api_spec(version):
+        """As FAB's, but the document's ``to_dict`` applies :func:`document`."""
+        return _Spec(
+            title=current_app.appbuilder.app_name, version=version, openapi_version="3.0.2",
+            info={"description": current_app.appbuilder.app_name},
+            plugins=[MarshmallowPlugin(schema_name_resolver=resolver)],
+            servers=current_app.config.get("FAB_OPENAPI_SERVERS", [{"url": request.host_url}]))
+
+
+def register_openapi(appbuilder) -> None:
+    """Serve this document (config.py turns FAB's own view off: ``FAB_ADD_OPENAPI_VIEWS``)."""
+    config = current_app.config
+    if config.get("FAB_ADD_OPENAPI_VIEWS", True):
+        return
+    appbuilder.add_api(OpenApi)
+    if config.get("FAB_API_SWAGGER_UI", False):
+        appbuilder.add_view_no_menu(SwaggerView)
