@@ -14,8 +14,9 @@ kundelik.add_command(roles)
 def roles_sync():
     """Create the roles and (re)apply their declared permissions."""
     from app.security.roles import sync_roles
+    from app.views import MENUS
 
-    counts = sync_roles(current_app.appbuilder)
+    counts = sync_roles(current_app.appbuilder, MENUS)
     for name, n in counts.items():
         click.echo(f"{name}: {n} permissions")
 

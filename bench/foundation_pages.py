@@ -77,6 +77,7 @@ def build(db) -> dict:
     from app.models.people import AuditRecord, LoginEvent, Membership, Person, Role
     from app.security.roles import sync_roles
     from app.services.national_id import make_iin
+    from app.views import MENUS
 
     engine = db.engine
     if engine.dialect.name == "postgresql":
@@ -88,7 +89,7 @@ def build(db) -> dict:
     Model.metadata.create_all(engine)
     from flask import current_app
 
-    sync_roles(current_app.appbuilder)
+    sync_roles(current_app.appbuilder, MENUS)
     db.session.commit()
     role_ids = dict(db.session.execute(select(Role_model().name, Role_model().id)).all())
 

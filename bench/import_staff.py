@@ -49,8 +49,9 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
     app = bench_app(url)
     with app.app_context():
         from app.security.roles import sync_roles
+        from app.views import MENUS
 
-        sync_roles(app.appbuilder)
+        sync_roles(app.appbuilder, MENUS)
         ministry = org_service.create_organization(kind=OrgKind.ministry, short_name="M",
                                                    full_name="Ministry")
         school = org_service.create_organization(kind=OrgKind.school, short_name="Bench",

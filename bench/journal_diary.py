@@ -151,10 +151,11 @@ def _run(url: str) -> dict:
     app = bench_app(url, WTF_CSRF_ENABLED=False)
     with app.app_context():
         from app.security.roles import sync_roles
+        from app.views import MENUS
         from tests import factories
 
         engine = db.engine
-        sync_roles(app.appbuilder)
+        sync_roles(app.appbuilder, MENUS)
         factories._serial = itertools.count(1)  # the same people on each database, as in tests
         n = factories.build_network()
         s = factories.journal_school(n)

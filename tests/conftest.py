@@ -56,8 +56,9 @@ def app():
                 conn.execute(text("CREATE SCHEMA public"))
         Model.metadata.create_all(engine)
         from app.security.roles import sync_roles
+        from app.views import MENUS
 
-        sync_roles(app.appbuilder)
+        sync_roles(app.appbuilder, MENUS)
     yield app
 
 

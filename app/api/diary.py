@@ -8,10 +8,10 @@ from flask import request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
+from app import clock
 from app.security import journal_scope as js
 from app.security.scopes import current_scope
 from app.services import diary as diary_service
-from app.services import journal_clock
 
 
 class DiaryApi(BaseApi):
@@ -71,7 +71,7 @@ class DiaryApi(BaseApi):
         """
         if not js.can_read_diary(student_id, current_scope()):
             return self.response_404()
-        monday = diary_service.parse_week(request.args.get("week"), journal_clock.today())
+        monday = diary_service.parse_week(request.args.get("week"), clock.today())
         days = diary_service.diary_week(student_id, monday)
         return self.response(
             200, student_id=student_id, week=monday.isoformat(),

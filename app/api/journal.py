@@ -2,18 +2,18 @@
 REST resources for journal lessons, marks and attendance.
 
 Writes go through ``app.services.journal_cells`` only. A browser (session cookie) must send
-the CSRF token in ``X-CSRFToken``; a token client (JWT ``Authorization`` header) need not.
+the CSRF token in ``X-CSRFToken`` (``app.api.http``, for every writing endpoint); a token
+client (JWT ``Authorization`` header) need not.
 """
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, make_response, request
+from flask import g, jsonify, make_response, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext
-from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
+from app import clock
 from app.api.base import ScopedModelRestApi
 from app.extensions import db
 from app.models.journal import JournalCell, Mark
@@ -26,7 +26,6 @@ from app.security.journal_filters import (
 )
 from app.security.scopes import current_scope
 from app.services import journal_cells as cells
-from app.services import journal_clock
 from app.services.errors import ConflictError, DomainError, ScopeError
 from app.services.journal_grid import build_grid
 
@@ -39,20 +38,6 @@ def _error(err: DomainError):
         body["conflict"] = True
         body["server"] = err.server
     return make_response(jsonify(body), status)
-
-
-def _csrf_refused():
-    """None when the request may write; a 400 response when a browser request has no valid
-    CSRF token (FAB exempts its APIs from CSRFProtect, the session cookie needs it)."""
-    if request.headers.get("Authorization") or not current_app.config.get(
-            "WTF_CSRF_ENABLED", True):
-        return None
-    try:
-        validate_csrf(request.headers.get("X-CSRFToken", ""))
-    except (CSRFError, Exception):  # wtforms raises ValidationError
-        return make_response(jsonify({"message": {"_": [gettext(
-            "The page has expired; reload it")]}, "code": "csrf"}), 400)
-    return None
 
 
 def _author_id(lesson: Lesson) -> int | None:
@@ -157,7 +142,7 @@ class JournalApi(BaseApi):
         if None in args:
             return self.response_400(message="class_id, subject_id and period_id")
         data = build_grid(*args, _int_or_none(request.args.get("subgroup")),
-                          current_scope(), journal_clock.today())
+                          current_scope(), clock.today())
         if data is None:
             return self.response_404()
         return jsonify(data)
@@ -227,9 +212,6 @@ class JournalApi(BaseApi):
               description: the cell changed since ``base_version``; ``conflict`` is true
                 and ``server`` holds the current cell
         """
-        refused = _csrf_refused()
-        if refused is not None:
-            return refused
         body = request.get_json(silent=True) or {}
         lesson = _readable_lesson(body.get("lesson_id"))
         if lesson is None:
@@ -287,9 +269,6 @@ class JournalApi(BaseApi):
             404:
               description: no such lesson, or not one the user reads
         """
-        refused = _csrf_refused()
-        if refused is not None:
-            return refused
         body = request.get_json(silent=True) or {}
         lesson = _readable_lesson(body.get("lesson_id"))
         if lesson is None:
@@ -373,9 +352,6 @@ class JournalApi(BaseApi):
             409:
               description: the lesson changed since ``base_version``
         """
-        refused = _csrf_refused()
-        if refused is not None:
-            return refused
         lesson = _readable_lesson(pk)
         if lesson is None:
             return self.response_404()

@@ -278,12 +278,12 @@ class AccessGrant(StampMixin, Model):
 
     @property
     def state(self) -> str:
-        """"active", "expired" or "revoked" today (``journal_clock.today()``)."""
-        from app.services import journal_clock
+        """"active", "expired" or "revoked" today (``clock.today()``)."""
+        from app import clock
 
         if self.revoked_at is not None:
             return "revoked"
-        return "active" if self.active_on(journal_clock.today()) else "expired"
+        return "active" if self.active_on(clock.today()) else "expired"
 
 
 GRANT_STATE_LABELS = {

@@ -320,16 +320,17 @@ COMMON = {
 }
 
 
-def sync_roles(appbuilder, extra: dict | None = None) -> dict[str, int]:
-    """Create every role and give it exactly the declared permissions (and menus)."""
-    from app.views import MENUS
-
+def sync_roles(appbuilder, menus: dict[str, tuple[str, str]],
+               extra: dict | None = None) -> dict[str, int]:
+    """Create every role and give it exactly the declared permissions, and the menu entries
+    (``menus``: view name -> (menu name, category), as ``app.views.MENUS`` registers them)
+    of the views it may open."""
     sm = appbuilder.sm
     sm.add_role(sm.auth_role_admin)
     sm.add_role(sm.auth_role_public)
     appbuilder.add_permissions(update_perms=True)
     menu_of = {}
-    for view_name, (name, category) in MENUS.items():
+    for view_name, (name, category) in menus.items():
         menu_of[view_name] = [str(name), str(category)]
     # FAB stores menu names untranslated: use the English source of the lazy strings
     counts = {}

@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import lazyload
 
+from app import clock
 from app.extensions import db
 from app.models.journal import (
     SCORED_CATEGORIES,
@@ -50,7 +51,6 @@ from app.models.study import ClassEnrollment, SubgroupMember
 from app.models.timetable import Lesson, LessonPlan, LessonStatus, PlanTopic
 from app.security import journal_scope
 from app.security.scopes import UserScope
-from app.services import journal_clock
 from app.services.edit_window import check_can_edit
 from app.services.errors import ConflictError, DomainError, ScopeError, ValidationError
 from app.services.grading import check_mark
@@ -528,7 +528,7 @@ def save_cell(lesson: Lesson, student_id: int, *, marks=None, attendance=UNSET,
     full new list (``[]`` clears); ``attendance``: UNSET = unchanged, None / "" = present,
     else a code (``late`` with ``late_minutes``); ``remark``: UNSET = unchanged.
     Raises :class:`CellConflict` on a version mismatch, ValidationError / ScopeError."""
-    today = today or journal_clock.today()
+    today = today or clock.today()
     replay = _replay(op_id, user_id, lesson, student_id)
     if replay is not None:
         return replay
@@ -579,7 +579,7 @@ def fill_down(lesson: Lesson, value: str, *, actor_scope: UserScope,
     lesson that has none of that kind yet, for every enrolled pupil whose cell is open (no
     grant is used). One transaction, a fixed number of queries plus the writes. Returns
     ``{"cells": [...], "skipped": n}``."""
-    today = today or journal_clock.today()
+    today = today or clock.today()
     entry = parse_entry(value)
     is_marks = "marks" in entry and entry["marks"]
     is_att = "attendance" in entry and entry["attendance"]

@@ -34,6 +34,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
+from app import clock
 from app.extensions import db
 from app.models.journal import (
     SCORED_CATEGORIES,
@@ -49,7 +50,6 @@ from app.models.journal import (
 from app.models.org import Organization
 from app.models.study import ClassEnrollment, SchoolClass, StudyPeriod, Subject
 from app.models.timetable import Lesson
-from app.services import journal_clock
 from app.services.errors import ConflictError, ScopeError, ValidationError
 from app.services.grading import (
     MAX_BONUS,
@@ -583,7 +583,7 @@ def _grant_for_change(scope, sec: _Section, reason: str | None):
     from app.security.journal_scope import active_grant  # noqa: PLC0415
 
     grant = active_grant(scope.person_ids, sec.school_class.id, sec.subject.id,
-                         sec.grant_period_id, journal_clock.today())
+                         sec.grant_period_id, clock.today())
     if grant is None:
         raise ValidationError(
             _l("The grade is set and the period is closed; it changes only under a "

@@ -15,12 +15,12 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models.journal import AccessGrant, JournalSettings
 from app.models.people import Membership
 from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.security.journal_scope import can_grant_access
-from app.services import journal_clock
 from app.services.edit_window import EditWindow
 from app.services.errors import ScopeError, ValidationError
 from app.services.study import is_teacher
@@ -52,7 +52,7 @@ def check_grant(grant: AccessGrant, scope, today: dt.date | None = None) -> None
     ``subject``, ``period``); the user grants there (ScopeError); the grantee is a teacher of
     the school (``grantee``); ``until`` from today to today + MAX_GRANT_DAYS (``until``); a
     reason (``reason``)."""
-    today = today or journal_clock.today()
+    today = today or clock.today()
     school_class = grant.school_class or db.session.get(SchoolClass, grant.class_id)
     subject = grant.subject or db.session.get(Subject, grant.subject_id)
     period = grant.period or db.session.get(StudyPeriod, grant.period_id)

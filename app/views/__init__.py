@@ -13,6 +13,12 @@ def _add(appbuilder, view, name, category, icon=None):
 
 
 def register_views(appbuilder) -> None:
+    from app.security.contingent_lookups import register_contingent_lookups
+    from app.security.journal_lookups import register_journal_lookups
+
+    # the pickers' scoped look-ups of the contingent and journal forms (app/security)
+    register_contingent_lookups()
+    register_journal_lookups()
     from app.views.audit import AuditRecordView, LoginEventView
     from app.views.org_settings import OrgSettingsView
     from app.views.orgs import OrganizationView, OrgTypeView

@@ -34,7 +34,6 @@ from app.models.contingent import (
 )
 from app.models.org import Organization, OrgKind
 from app.models.study import AcademicYear, SchoolClass
-from app.security.contingent_lookups import register_contingent_lookups
 from app.security.contingent_scope import can_act_on_request, transfer_request_read_clause
 from app.security.filters import OrgWriteFilter, StudyReadFilter
 from app.security.printing import print_stamp
@@ -63,7 +62,6 @@ LABELS = {
     "other_organization": _l("Other school")}
 
 
-register_contingent_lookups()
 
 
 # -- generated lists ------------------------------------------------------------------------

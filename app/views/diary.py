@@ -15,6 +15,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from sqlalchemy import or_, select
 
+from app import clock
 from app.extensions import db
 from app.i18n import format_date
 from app.models.org import Organization
@@ -24,7 +25,6 @@ from app.security import journal_scope as js
 from app.security.printing import print_stamp
 from app.security.scopes import current_scope
 from app.services import diary as diary_service
-from app.services import journal_clock
 from app.services.pupil_file import declined_electronic_clause
 
 
@@ -78,7 +78,7 @@ class DiaryView(BaseView):
             selected = next((c for c in classes if c.id == class_id), None)
             if selected is None:
                 abort(404)
-            pupils = _class_pupils(selected.id, journal_clock.today())
+            pupils = _class_pupils(selected.id, clock.today())
         return self.render_template("journal/diary_index.html", classes=classes,
                                     selected=selected, pupils=pupils,
                                     title=gettext("Diary"))
@@ -89,7 +89,7 @@ class DiaryView(BaseView):
         scope = current_scope()
         if not js.can_read_diary(student_id, scope):
             abort(404)
-        today = journal_clock.today()
+        today = clock.today()
         monday = diary_service.parse_week(request.args.get("week"), today)
         days = diary_service.diary_week(student_id, monday)
         own = js.readable_student_ids(scope)
@@ -165,7 +165,7 @@ class DiaryView(BaseView):
 def _range_from_request() -> tuple[dt.date, dt.date, str | None]:
     """The date range of a summary sheet (``from``, ``to``; the past school week by
     default), and the error naming the rule when it is refused."""
-    today = journal_clock.today()
+    today = clock.today()
     try:
         start, end = diary_service.parse_range(request.args.get("from"),
                                                request.args.get("to"), today)

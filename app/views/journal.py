@@ -10,6 +10,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 
+from app import clock
 from app.i18n import current_locale
 from app.models.journal import (
     ATTENDANCE_LABELS,
@@ -17,7 +18,6 @@ from app.models.journal import (
     WORK_TYPE_LABELS,
 )
 from app.security.scopes import current_scope
-from app.services import journal_clock
 from app.services.journal_grid import build_grid, readable_sections
 
 
@@ -96,7 +96,7 @@ class JournalView(BaseView):
     def grid(self, class_id: int, subject_id: int, period_id: int):
         subgroup = request.args.get("subgroup", type=int)
         data = build_grid(class_id, subject_id, period_id, subgroup, current_scope(),
-                          journal_clock.today())
+                          clock.today())
         if data is None:
             abort(404)
         title = gettext("Class journal: %(cls)s, %(subject)s, %(period)s",

@@ -22,7 +22,6 @@ from app.security.journal_filters import (
     SettingsReadFilter,
     SettingsWriteFilter,
 )
-from app.security.journal_lookups import register_journal_lookups
 from app.security.scopes import can_write_org, current_scope
 from app.services import journal_grants as grants
 from app.services.edit_window import EditWindow
@@ -30,8 +29,6 @@ from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import enum_field, label_of
 from app.views.widgets import ScopedAjaxField
-
-register_journal_lookups()
 
 LABELS = {
     "grantee": _l("Teacher"), "school_class": _l("Class"), "subject": _l("Subject"),

@@ -5,10 +5,11 @@ import datetime as dt
 
 import pytest
 
+from app import clock
 from app.extensions import db as _db
 from app.models.journal import JournalCell, Mark
 from app.security.scopes import build_scope
-from app.services import journal_cells, journal_clock
+from app.services import journal_cells
 from tests import factories
 from tests.browser.conftest import wait_for
 
@@ -18,7 +19,7 @@ TODAY = dt.date(2026, 9, 10)
 @pytest.fixture()
 def grid(net, monkeypatch, live_server, browser_context, app):
     """teacher_a logged in on the 5 А maths grid; the page and the school."""
-    monkeypatch.setattr(journal_clock, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     s = factories.journal_school(net)
     ids = dict(c=s.c5a.id, m=s.math.id, q=s.q1.id, user=s.t1.user.id, t1=s.t1.id,
                lessons=[x.id for x in s.lessons], pupils=[p.id for p in s.pupils])

@@ -74,7 +74,7 @@ def test_demo_journal_fills_the_quarter(app, db, net, login, monkeypatch):
     before = _db.session.scalar(select(func.count()).select_from(JournalCell))
     assert build_journal_demo(schools, _People(rng), rng, [], "x")["cells"] == 0
     assert _db.session.scalar(select(func.count()).select_from(JournalCell)) == before
-    monkeypatch.setattr("app.services.journal_clock.today", lambda: dt.date(2026, 9, 16))
+    monkeypatch.setattr("app.clock.today", lambda: dt.date(2026, 9, 16))
     for username in ("pupil1", "parent1"):
         client = login(username, "demo12345")
         resp = client.get("/diary/", follow_redirects=True)

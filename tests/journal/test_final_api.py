@@ -4,16 +4,16 @@ import datetime as dt
 
 import pytest
 
+from app import clock
 from app.extensions import db
 from app.models.journal import FinalGrade, JournalChange
-from app.services import journal_clock
 from tests import factories
 from tests.journal.grades_helpers import KG_EXAMPLE, put_marks, set_policy
 
 
 @pytest.fixture()
 def s(app, db, net, monkeypatch):
-    monkeypatch.setattr(journal_clock, "today", lambda: dt.date(2026, 11, 2))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 2))
     s = factories.journal_school(net)
     set_policy(net.SA1.id, "kg_weighted")
     put_marks(s.lessons, s.pupil, KG_EXAMPLE)

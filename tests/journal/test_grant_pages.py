@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
+from app import clock
 from app.extensions import db
 from app.models.journal import AccessGrant, JournalSettings
 from app.security.journal_scope import active_grant
-from app.services import journal_clock
 from tests import factories
 
 TODAY = dt.date(2026, 11, 2)
@@ -15,7 +15,7 @@ TODAY = dt.date(2026, 11, 2)
 
 @pytest.fixture()
 def s(app, db, net, monkeypatch):
-    monkeypatch.setattr(journal_clock, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     return factories.journal_school(net)
 
 
@@ -78,9 +78,9 @@ def test_expiry_by_date(s, net, monkeypatch):
     grant = _grant(s, net)
     assert active_grant({s.t1.id}, s.c5a.id, s.math.id, s.q1.id, TODAY).id == grant.id
     assert grant.state == "active"
-    monkeypatch.setattr(journal_clock, "today", lambda: TODAY + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: TODAY + dt.timedelta(days=1))
     assert active_grant({s.t1.id}, s.c5a.id, s.math.id, s.q1.id,
-                        journal_clock.today()) is None
+                        clock.today()) is None
     assert grant.state == "expired"
 
 

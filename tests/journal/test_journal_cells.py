@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from app import clock
 from app.extensions import db as _db
 from app.models.journal import (
     AccessGrant,
@@ -21,7 +22,6 @@ from app.models.study import ClassEnrollment
 from app.models.timetable import LessonPlan, LessonStatus, PlanTopic
 from app.security.scopes import build_scope
 from app.services import journal_cells as jc
-from app.services import journal_clock
 from app.services.edit_window import EditWindowClosedError
 from app.services.errors import ConflictError, ScopeError, ValidationError
 from tests import factories
@@ -31,7 +31,7 @@ TODAY = dt.date(2026, 9, 10)
 
 @pytest.fixture()
 def s(net, monkeypatch):
-    monkeypatch.setattr(journal_clock, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     return factories.journal_school(net)
 
 
@@ -190,7 +190,7 @@ def test_cancelled_and_future_lessons_refused(s):
 
 def test_edit_window_refusal_names_date(s, monkeypatch):
     """After the two-week window, is the save refused with the last day of the window?"""
-    monkeypatch.setattr(journal_clock, "today", lambda: dt.date(2026, 9, 17))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 9, 17))
     with pytest.raises(EditWindowClosedError) as e:
         save(s, lesson=s.lessons[0], marks=[5])
     assert e.value.closed_on == dt.date(2026, 9, 16)
@@ -199,7 +199,7 @@ def test_edit_window_refusal_names_date(s, monkeypatch):
 
 def test_grant_opens_closed_window_with_reason(s, net, monkeypatch):
     """With an active grant, is a reason required, then kept in the history with the grant?"""
-    monkeypatch.setattr(journal_clock, "today", lambda: dt.date(2026, 10, 20))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 10, 20))
     grant = AccessGrant(organization_id=net.SA1.id, granted_by_id=net.director_a.person.id,
                         grantee_id=s.t1.id, class_id=s.c5a.id, subject_id=s.math.id,
                         period_id=s.q1.id, until=dt.date(2026, 10, 25), reason="fix")

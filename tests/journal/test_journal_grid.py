@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from app import clock
 from app.extensions import db as _db
 from app.models.journal import JournalCell, JournalChange, Mark
-from app.services import journal_clock
 from tests import factories
 
 TODAY = dt.date(2026, 9, 10)
@@ -15,7 +15,7 @@ TODAY = dt.date(2026, 9, 10)
 
 @pytest.fixture()
 def school(net, monkeypatch):
-    monkeypatch.setattr(journal_clock, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     return factories.journal_school(net)
 
 

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
+from app import clock
 from app.extensions import db
 from app.models.journal import AccessGrant, ChangeKind, FinalGrade, JournalChange
 from app.security.scopes import build_scope
-from app.services import journal_clock
 from app.services.errors import DomainError, ScopeError
 from app.services.journal_finals import FinalConflictError, section_finals, set_final
 from tests import factories
@@ -17,7 +17,7 @@ from tests.journal.grades_helpers import KG_EXAMPLE, put_marks, set_policy
 @pytest.fixture()
 def kg(app, db, net, monkeypatch):
     """Kyrgyz regulation; the first pupil has the worked example's marks; today 2 November."""
-    monkeypatch.setattr(journal_clock, "today", lambda: dt.date(2026, 11, 2))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 2))
     s = factories.journal_school(net)
     set_policy(net.SA1.id, "kg_weighted")
     put_marks(s.lessons, s.pupil, KG_EXAMPLE)
