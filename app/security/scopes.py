@@ -113,10 +113,18 @@ def build_scope(user) -> UserScope:
     return scope
 
 
+def system_scope() -> UserScope:
+    """Everything, asked for on purpose by a caller that acts for the system itself (the
+    CLI, the demo builder, data generators, test set-up) - never by request code."""
+    return UserScope(everything=True)
+
+
 def current_scope() -> UserScope:
-    """The scope of the user of this request, computed once per request."""
+    """The scope of the user of this request, computed once per request. Outside a request
+    it is empty: a command run from the CLI or a script sees nothing unless its caller
+    hands it :func:`system_scope` explicitly."""
     if not has_request_context():
-        return UserScope(everything=True)
+        return UserScope()
     scope = getattr(g, "_kd_scope", None)
     if scope is None or scope.user_id != getattr(getattr(g, "user", None), "id", None):
         scope = build_scope(getattr(g, "user", None))
