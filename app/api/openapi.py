@@ -12,6 +12,7 @@ when it is served (:func:`document`), corrects them all alike:
   body or rison ``q``), 401 and 403; an operation with a path parameter 404 and 405 (a
   non-integer id can reach another route); a writing operation 422;
 - ids as integers (FAB declares ``id``/``ids`` strings and foreign keys as any value);
+  decimals as the strings they are sent as; an optional enum of a row as possibly null;
 - ``_info`` as FAB returns it (``add_columns``/``edit_columns`` are lists of field
   descriptions).
 
@@ -28,6 +29,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, request
 from flask_appbuilder.api.manager import OpenApi as FabOpenApi
 from flask_appbuilder.api.manager import SwaggerView, resolver
+from marshmallow import fields
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -63,6 +65,8 @@ SCHEMAS: dict[str, dict] = {
                 "type": "object", "properties": {"id": {"type": "integer"},
                                                  "value": {"type": "string"}}}},
             "validate": {"type": "array", "items": {"type": "string"}},
+            "lookup": {"type": "string",
+                       "description": "the scoped look-up that offers a related field's values"},
         },
     },
     "Info": {
@@ -142,11 +146,13 @@ ERROR_RESPONSES = {
                "may change",
         "404": "No such row, or not one the user may read",
         "405": "Method not allowed (a non-integer id can reach another route)",
+        "414": "The HTTP server refuses a request line over its limit (not JSON)",
         "409": "The data changed meanwhile; ``server`` holds the current version",
         "422": "A rule refused the data; ``message`` names the field",
         "500": "Server error",
     }.items()
 }
+ERROR_RESPONSES["414"].pop("content")
 
 _PATH_PARAM = re.compile(r"{([^}]+)}")
 
@@ -164,6 +170,16 @@ def _error_codes(path: str, method: str, op: dict) -> set[str]:
     if method in ("post", "put", "delete"):
         codes.add("422")
     return codes
+
+
+def _nullable_enums(schema: dict) -> None:
+    """FAB's marshmallow ``Enum`` of a nullable column is declared without null, and dumps
+    null (a row's schema: ``*.get``, ``*.get_list``)."""
+    required = set(schema.get("required", ()))
+    for name, prop in (schema.get("properties") or {}).items():
+        if "enum" in prop and name not in required and None not in prop["enum"]:
+            prop["enum"] = [*prop["enum"], None]
+            prop["nullable"] = True
 
 
 def _integer_ids(schema: Any, foreign_keys: bool = False) -> None:
@@ -186,11 +202,14 @@ def _integer_ids(schema: Any, foreign_keys: bool = False) -> None:
 
 def _operation(path: str, method: str, op: dict) -> None:
     responses = op.setdefault("responses", {})
-    for code in _error_codes(path, method, op):
+    codes = _error_codes(path, method, op)
+    if any(p.get("in") == "query" for p in op.get("parameters", [])):
+        codes.add("414")
+    for code in codes:
         responses.setdefault(code, {"$ref": f"#/components/responses/{code}"})
     for code, answer in list(responses.items()):
         code = str(code)
-        if code[0] in "45" and "$ref" not in answer:
+        if code[0] in "45" and code != "414" and "$ref" not in answer:
             answer["content"] = {"application/json": {"schema": ERROR}}
         for body in (answer.get("content") or {}).values():
             _integer_ids(body.get("schema"))
@@ -203,8 +222,10 @@ def document(spec: dict) -> dict:
     """Correct the document FAB built (see the module's docstring); changes it in place."""
     components = spec.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    for schema in schemas.values():
+    for name, schema in schemas.items():
         _integer_ids(schema, foreign_keys=True)
+        if name.endswith((".get", ".get_list")):
+            _nullable_enums(schema)
     schemas.update(SCHEMAS)
     components["responses"] = {**components.get("responses", {}), **ERROR_RESPONSES}
     for path, item in spec.get("paths", {}).items():
@@ -212,6 +233,13 @@ def document(spec: dict) -> dict:
             if method in ("get", "put", "post", "delete", "patch"):
                 _operation(path, method, op)
     return spec
+
+
+def _decimal_as_string(self, field, ret=None, **kwargs) -> dict:
+    """An apispec attribute function: a ``Decimal`` travels as a JSON string ("4.00")."""
+    if isinstance(field, fields.Decimal):
+        return {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
+    return {}
 
 
 class _Spec(APISpec):
@@ -226,11 +254,13 @@ class OpenApi(FabOpenApi):
     @staticmethod
     def _create_api_spec(version):
         """As FAB's, but the document's ``to_dict`` applies :func:`document`."""
-        return _Spec(
+        plugin = MarshmallowPlugin(schema_name_resolver=resolver)
+        spec = _Spec(
             title=current_app.appbuilder.app_name, version=version, openapi_version="3.0.2",
-            info={"description": current_app.appbuilder.app_name},
-            plugins=[MarshmallowPlugin(schema_name_resolver=resolver)],
+            info={"description": current_app.appbuilder.app_name}, plugins=[plugin],
             servers=current_app.config.get("FAB_OPENAPI_SERVERS", [{"url": request.host_url}]))
+        plugin.converter.add_attribute_function(_decimal_as_string)
+        return spec
 
 
 def register_openapi(appbuilder) -> None:
