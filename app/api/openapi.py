@@ -155,6 +155,22 @@ ERROR_RESPONSES = {
 ERROR_RESPONSES["414"].pop("content")
 
 _PATH_PARAM = re.compile(r"{([^}]+)}")
+#: what FAB's own request bodies require but its docstrings do not declare
+BODY_SCHEMA_FIXES = {
+    ("/security/login", "post"): {
+        "required": ["username", "password"],
+        "additionalProperties": False,
+        "properties": {"username": {"minLength": 1}, "password": {"minLength": 1}},
+    },
+}
+
+
+def _merge(target: dict, patch: dict) -> None:
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
 
 
 def _error_codes(path: str, method: str, op: dict) -> set[str]:
@@ -213,6 +229,9 @@ def _operation(path: str, method: str, op: dict) -> None:
             answer["content"] = {"application/json": {"schema": ERROR}}
         for body in (answer.get("content") or {}).values():
             _integer_ids(body.get("schema"))
+    for (suffix, verb), patch in BODY_SCHEMA_FIXES.items():
+        if method == verb and path.endswith(suffix):
+            _merge(op["requestBody"]["content"]["application/json"]["schema"], patch)
     if method == "get" and path.endswith("/_info") and "200" in responses:
         responses["200"]["content"] = {
             "application/json": {"schema": {"$ref": "#/components/schemas/Info"}}}
