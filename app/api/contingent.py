@@ -27,6 +27,7 @@ from app.services.errors import DomainError, ScopeError, ValidationError
 class OrderApi(ScopedModelRestApi):
     resource_name = "order"
     datamodel = SQLAInterface(Order)
+    related_lookups = {"organization": "writable_organization"}
     base_filters = [["organization_id", StudyReadFilter, None]]
     write_filters = [["organization_id", OrgWriteFilter, None]]
     list_columns = show_columns = ["id", "organization_id", "number", "date", "kind", "summary",

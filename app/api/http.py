@@ -117,6 +117,10 @@ def check_request():
         return None
     if _bad_path_id():
         return error_response(404, gettext("Not found"), "not_found")
+    for name, value in request.args.items(multi=True):
+        digits = value.strip().lstrip("+-")
+        if digits.isdigit() and not -INT64_MAX - 1 <= int(value) <= INT64_MAX:
+            return field_error(400, name, gettext("The number is too large"), "out_of_range")
     q = request.args.get("q")
     if q and not _rison_ok(q):
         return field_error(400, "q", gettext("Not a valid Rison or JSON query"), "bad_query")
@@ -145,7 +149,11 @@ def _http_error(err: HTTPException):
                 400: gettext("Bad request"), 413: gettext("The request is too large"),
                 401: gettext("Log in first")}
     message = messages.get(err.code, err.name)
-    return error_response(err.code or 500, message, err.name.lower().replace(" ", "_"))
+    response = error_response(err.code or 500, message, err.name.lower().replace(" ", "_"))
+    valid = getattr(err, "valid_methods", None)
+    if err.code == 405 and valid:
+        response.headers["Allow"] = ", ".join(sorted(valid))
+    return response
 
 
 def _server_error(err):

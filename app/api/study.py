@@ -57,6 +57,7 @@ class StudyRestApi(ScopedModelRestApi):
 class AcademicYearApi(StudyRestApi):
     resource_name = "academic_year"
     datamodel = SQLAInterface(AcademicYear)
+    related_lookups = {"organization": "plannable_organization"}
     list_columns = show_columns = ["id", "organization_id", "name", "starts_on", "ends_on"]
     add_columns = ["organization", "name", "starts_on", "ends_on"]
     edit_columns = ["name", "starts_on", "ends_on"]
@@ -83,6 +84,7 @@ class StudyPeriodApi(StudyRestApi):
 class SubjectApi(StudyRestApi):
     resource_name = "subject"
     datamodel = SQLAInterface(Subject)
+    related_lookups = {"organization": "plannable_organization"}
     list_columns = show_columns = ["id", "organization_id", "name", "short_name",
                                    "without_attestation", "archived"]
     add_columns = ["organization", "name", "short_name", "without_attestation"]
@@ -105,6 +107,7 @@ class RoomApi(StudyRestApi):
 class SchoolClassApi(StudyRestApi):
     resource_name = "school_class"
     datamodel = SQLAInterface(SchoolClass)
+    related_lookups = {"class_teacher": "teacher"}
     own_columns = ("class_teacher_id",)
     list_columns = show_columns = ["id", "organization_id", "year_id", "parallel", "letter_ru",
                                    "letter_kk", "letter_en", "language", "profile", "shift",
@@ -120,6 +123,7 @@ class SchoolClassApi(StudyRestApi):
 class ClassEnrollmentApi(StudyRestApi):
     resource_name = "class_enrollment"
     datamodel = SQLAInterface(ClassEnrollment)
+    related_lookups = {"school_class": "contingent_class", "person": "pupil"}
     list_columns = show_columns = ["id", "organization_id", "class_id", "person_id",
                                    "from_date", "to_date"]
     add_columns = edit_columns = ["school_class", "person", "from_date", "to_date"]
@@ -131,6 +135,7 @@ class ClassEnrollmentApi(StudyRestApi):
 class CurriculumItemApi(StudyRestApi):
     resource_name = "curriculum_item"
     datamodel = SQLAInterface(CurriculumItem)
+    related_lookups = {"school_class": "contingent_class", "teacher": "teacher"}
     own_columns = ("teacher_id",)
     list_columns = show_columns = ["id", "organization_id", "class_id", "period_id",
                                    "subject_id", "weekly_hours", "variative", "lesson_minutes",
@@ -144,6 +149,7 @@ class CurriculumItemApi(StudyRestApi):
 class TimetableEntryApi(StudyRestApi):
     resource_name = "timetable_entry"
     datamodel = SQLAInterface(TimetableEntry)
+    related_lookups = {"school_class": "contingent_class", "teacher": "teacher"}
     own_columns = ("teacher_id",)
     list_columns = show_columns = ["id", "organization_id", "period_id", "weekday", "slot_id",
                                    "class_id", "subgroup_id", "subject_id", "teacher_id",
@@ -257,6 +263,7 @@ class LessonApi(StudyRestApi):
 class LessonPlanApi(StudyRestApi):
     resource_name = "lesson_plan"
     datamodel = SQLAInterface(LessonPlan)
+    related_lookups = {"school_class": "contingent_class", "teacher": "teacher"}
     own_columns = ("teacher_id",)
     list_columns = show_columns = ["id", "organization_id", "name", "period_id", "subject_id",
                                    "parallel", "class_id", "teacher_id"]
