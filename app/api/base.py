@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.http import error_response, field_error
 from app.extensions import db
+from app.security.scopes import current_scope
 from app.services.errors import DomainError, ScopeError
 from app.services.unique import check_unique
 
@@ -37,8 +38,14 @@ class ScopedModelRestApi(ModelRestApi):
     def _write_filter_set(self):
         return self.datamodel.get_filters().add_filter_list(self.base_filters + self.write_filters)
 
-    def check_write(self, item) -> None:  # pragma: no cover - overridden
-        pass
+    #: the service's write rule for a new or changed row, ``rule(scope, item)`` (the same
+    #: as the page's, see ``app.views.base.ScopedModelView.write_rule``)
+    write_rule = None
+
+    def check_write(self, item) -> None:
+        rule = getattr(type(self), "write_rule", None)
+        if rule is not None:
+            rule(current_scope(), item)
 
     def _domain_error(self, err: DomainError):
         """``{"message": {"<field>": ["<translated rule>"]}, "code": "<stable code>"}``

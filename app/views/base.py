@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect
+from flask import Response, abort, flash, redirect
 from flask_appbuilder import ModelView
 from flask_babel import format_date, format_datetime, gettext
 
 from app.extensions import db
+from app.security.scopes import current_scope
 from app.services.errors import DomainError
 
 
@@ -21,6 +22,16 @@ def form_error(form, err: DomainError, aliases: dict[str, str] | None = None) ->
     if field is not None:
         field.errors = list(field.errors) + [str(err)]
     flash(str(err), "danger")
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, name: str) -> Response:
+    """An XLSX file to download as ``<name>.xlsx`` (the name kept to safe characters)."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:80] or "export"
+    return Response(data, mimetype=XLSX_MIME,
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.xlsx"'})
 
 
 def display_value(value):
@@ -107,8 +118,16 @@ class ScopedModelView(ModelView):
             abort(404)
         return super()._delete(pk)
 
-    def check_write(self, item) -> None:  # pragma: no cover - overridden
-        """Raise ScopeError when ``item`` falls outside the user's write scope."""
+    #: the service's write rule for a new or changed row, ``rule(scope, item)``: the scope
+    #: rule and the business rules in one place, shared with the REST resource
+    write_rule = None
+
+    def check_write(self, item) -> None:
+        """Raise ScopeError when ``item`` falls outside the user's write scope, DomainError
+        when a rule refuses it (``write_rule`` with the user's scope)."""
+        rule = getattr(type(self), "write_rule", None)
+        if rule is not None:
+            rule(current_scope(), item)
 
     def pre_add(self, item):
         self.check_write(item)

@@ -39,7 +39,7 @@ from app.services import blanks as blank_service
 from app.services.errors import DomainError
 from app.views.base import ScopedModelView, form_error
 from app.views.fields import label_of
-from app.views.staff_reports import xlsx_response
+from app.views.staff_reports import rows_xlsx_response
 from app.views.widgets import ScopedAjaxField
 
 BLANK_LABELS = {
@@ -349,7 +349,7 @@ class BlankOpsView(BaseView):
     @has_access
     def export(self, group: str):
         title, headers, rows, _org = self._documents(group)
-        return xlsx_response(title, headers, rows)
+        return rows_xlsx_response(title, headers, rows)
 
     @expose("/documents/<group>/print")
     @has_access

@@ -48,7 +48,7 @@ from app.services import contingent as svc
 from app.services import contingent_reports as rep
 from app.services import contingent_requests as requests_svc
 from app.services.errors import DomainError, ScopeError
-from app.views.base import ScopedModelView, form_error
+from app.views.base import ScopedModelView, form_error, xlsx_response
 from app.views.fields import enum_field, label_of
 from app.views.widgets import ScopedAjaxField
 
@@ -579,7 +579,7 @@ class ContingentView(BaseView):
         inside = request.args.get("inside") == "1"
         lines = rep.movement_book(org.id, start, end, inside) if org is not None else []
         if org is not None and request.args.get("format") == "xlsx":
-            return _xlsx(rep.movement_book_xlsx(org.short_name, start, end, lines),
+            return xlsx_response(rep.movement_book_xlsx(org.short_name, start, end, lines),
                          f"movement-book-{org.id}")
         return self._report("contingent/book.html", org, start=start, end=end, inside=inside,
                             headers=rep.movement_book_headers(),
@@ -593,14 +593,11 @@ class ContingentView(BaseView):
         org = _org_param()
         lines = rep.alphabetical_book(org.id) if org is not None else []
         if org is not None and request.args.get("format") == "xlsx":
-            return _xlsx(rep.alphabetical_xlsx(org.short_name, lines),
+            return xlsx_response(rep.alphabetical_xlsx(org.short_name, lines),
                          f"alphabetical-book-{org.id}")
         return self._report("contingent/book.html", org, headers=rep.alphabetical_headers(),
                             rows=rep.alphabetical_rows(lines),
                             title=gettext("Alphabetical book of pupils"), period_text="")
 
 
-def _xlsx(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
-                                   "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+

@@ -2,7 +2,7 @@
 transaction) and the import history."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, request
+from flask import abort, flash, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -18,7 +18,7 @@ from app.security.scopes import can_write_org, current_scope, org_clause
 from app.services.imports import run_import, template_xlsx
 from app.services.pupil_import import PUPIL_IMPORT
 from app.services.staff_import import STAFF_IMPORT
-from app.views.base import ScopedModelView
+from app.views.base import ScopedModelView, xlsx_response
 
 SPECS = {STAFF_IMPORT.kind: STAFF_IMPORT, PUPIL_IMPORT.kind: PUPIL_IMPORT}
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -52,10 +52,7 @@ class ImportView(BaseView):
     @has_access
     def template(self, kind: str):
         spec = SPECS.get(kind) or abort(404)
-        return Response(template_xlsx(spec), mimetype="application/vnd.openxmlformats-"
-                        "officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{kind}_template.xlsx"'})
+        return xlsx_response(template_xlsx(spec), f"{kind}_template")
 
     @expose("/<kind>", methods=["GET", "POST"])
     @has_access

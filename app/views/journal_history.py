@@ -2,15 +2,14 @@
 filters; rows scoped by ``journal_scope.section_read_clause`` (app/services/journal_history.py)."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 
 from app.i18n import format_date, format_datetime
 from app.services import journal_history as hist
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from app.views.base import xlsx_response
 
 
 class JournalHistoryView(BaseView):
@@ -22,8 +21,7 @@ class JournalHistoryView(BaseView):
     def index(self):
         f = hist.HistoryFilter.from_args(request.args)
         if request.args.get("format") == "xlsx":
-            return Response(hist.history_xlsx(f), mimetype=XLSX, headers={
-                "Content-Disposition": "attachment; filename=journal-history.xlsx"})
+            return xlsx_response(hist.history_xlsx(f), "journal-history")
         page = max(request.args.get("page", 1, type=int) or 1, 1)
         rows, total = hist.history_page(f, page)
         pages = max((total + hist.PAGE_SIZE - 1) // hist.PAGE_SIZE, 1)

@@ -2,7 +2,7 @@
 copy to another class or to the next year."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -17,6 +17,7 @@ from app.security.filters import PlanTopicReadFilter
 from app.security.scopes import can_plan_org, current_scope, plan_clause
 from app.services import plans as svc
 from app.services.errors import DomainError, ValidationError
+from app.views.base import xlsx_response
 from app.views.study_base import StudyModelView, person_field, plan_rel, read_rel
 
 
@@ -75,10 +76,7 @@ class LessonPlanView(StudyModelView):
     @has_access
     def export_topics(self, pk):
         plan = self._readable(pk)
-        return Response(svc.export_plan(plan),
-                        mimetype="application/vnd.openxmlformats-officedocument."
-                                 "spreadsheetml.sheet",
-                        headers={"Content-Disposition": f"attachment; filename=plan-{pk}.xlsx"})
+        return xlsx_response(svc.export_plan(plan), f"plan-{pk}")
 
     @expose("/import/<int:pk>", methods=["GET", "POST"])
     @has_access

@@ -18,6 +18,7 @@ from app.security.printing import print_stamp
 from app.security.staff_scope import can_read_staff_file, staff_orgs_clause
 from app.services.staff_reports import REPORTS
 from app.services.xlsx import rows_to_xlsx
+from app.views.base import xlsx_response
 
 
 def report_orgs() -> list[Organization]:
@@ -40,12 +41,8 @@ def _numeric_date(v):
     return "" if v is None else v
 
 
-def xlsx_response(title: str, headers, rows) -> Response:
-    data = rows_to_xlsx(title, headers, rows)
-    name = "".join(c if c.isalnum() else "_" for c in title)[:60] or "export"
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
-                                    "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+def rows_xlsx_response(title: str, headers, rows) -> Response:
+    return xlsx_response(rows_to_xlsx(title, headers, rows), title[:60])
 
 
 class StaffReportsView(BaseView):
@@ -73,7 +70,7 @@ class StaffReportsView(BaseView):
         rep = REPORTS[name](org.id, year=year) if org else None
         fmt = request.args.get("format", "html")
         if fmt == "xlsx" and rep is not None:
-            return xlsx_response(rep.title, rep.headers, rep.rows)
+            return rows_xlsx_response(rep.title, rep.headers, rep.rows)
         return self.render_template(
             "records/report.html", rep=rep, org=org, orgs=orgs, name=name, year=year,
             reports=REPORT_TITLES, cell=_cell, printing=fmt == "print",

@@ -3,7 +3,7 @@ working curriculum of a class, graph of the study process, pedagogical load,
 substitutions and cancellations."""
 from __future__ import annotations
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
@@ -22,13 +22,7 @@ from app.security.scopes import (
     staff_read_clause,
 )
 from app.services import study_reports as rep
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(data: bytes, name: str) -> Response:
-    return Response(data, mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+from app.views.base import xlsx_response
 
 
 def _staff_or_404(org_id: int) -> None:
@@ -77,7 +71,7 @@ class StudyReportView(BaseView):
         cls = db.session.get(SchoolClass, class_id) or abort(404)
         _staff_or_404(cls.organization_id)
         if request.args.get("format") == "xlsx":
-            return _xlsx(rep.class_curriculum_xlsx(cls), f"curriculum-{class_id}")
+            return xlsx_response(rep.class_curriculum_xlsx(cls), f"curriculum-{class_id}")
         periods, rows, total = rep.class_curriculum(cls)
         org = db.session.get(Organization, cls.organization_id)
         return self._render("study/report_curriculum.html", org, cls=cls, periods=periods,
@@ -106,7 +100,7 @@ class StudyReportView(BaseView):
         rows, totals = rep.pedagogical_load(year.organization_id, year.id, teacher_ids)
         org = db.session.get(Organization, year.organization_id)
         if request.args.get("format") == "xlsx":
-            return _xlsx(rep.pedagogical_load_xlsx(org.short_name, year.name, rows, totals),
+            return xlsx_response(rep.pedagogical_load_xlsx(org.short_name, year.name, rows, totals),
                          f"load-{year_id}")
         return self._render("study/report_load.html", org, year=year, rows=rows,
                             totals=totals, title=gettext("Pedagogical load (extended)"))
@@ -119,7 +113,7 @@ class StudyReportView(BaseView):
         lessons = rep.lesson_changes(period.organization_id, period.id, teacher_ids)
         org = db.session.get(Organization, period.organization_id)
         if request.args.get("format") == "xlsx":
-            return _xlsx(rep.lesson_changes_xlsx(org.short_name, str(period), lessons),
+            return xlsx_response(rep.lesson_changes_xlsx(org.short_name, str(period), lessons),
                          f"changes-{period_id}")
         return self._render("study/report_changes.html", org, period=period, lessons=lessons,
                             status_labels=LESSON_STATUS_LABELS,
