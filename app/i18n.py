@@ -14,8 +14,8 @@ def current_locale() -> str:
             loc = get_locale()
             if loc is not None:
                 return str(loc.language)
-        except Exception:  # pragma: no cover - outside babel context
-            pass
+        except (RuntimeError, KeyError, AttributeError):  # pragma: no cover - no Babel here
+            return "ru"
     return "ru"
 
 

@@ -18,8 +18,10 @@ class AjaxSelectWidget:
         if obj is not None:
             option = f'<option value="{obj.id}" selected>{escape(LOOKUPS[field.lookup].label(obj))}</option>'
         endpoint = url_for("LookupApi.lookup", name=field.lookup)
-        return Markup(
-            f'<select class="form-control kd-ajax-select" id="{field.id}" name="{field.name}" '
+        # every interpolated value is escaped (ids and names too)
+        return Markup(  # noqa: S704
+            f'<select class="form-control kd-ajax-select" id="{escape(field.id)}" '
+            f'name="{escape(field.name)}" '
             f'data-endpoint="{endpoint}" data-placeholder="{escape(str(_l("Start typing to search")))}">'
             f'<option value=""></option>{option}</select>'
         )
