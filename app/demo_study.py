@@ -23,7 +23,7 @@ from app.models.study import (
     Subject,
 )
 from app.models.timetable import BellSchedule, BellSlot, LessonPlan, PlanTopic, TimetableEntry
-from app.services.timetable import generate_lessons
+from app.services.study.timetable import generate_lessons
 
 YEAR = ("2026-2027", dt.date(2026, 9, 1), dt.date(2027, 5, 31))
 QUARTERS = [("1 четверть", dt.date(2026, 9, 1), dt.date(2026, 10, 30)),

@@ -36,7 +36,7 @@ def _run(url: str) -> dict:
         from app.models.study import StudyPeriod
         from app.models.timetable import Lesson
         from app.services import orgs, people
-        from app.services.timetable import generate_lessons
+        from app.services.study.timetable import generate_lessons
         from tests.factories import person
 
         engine = db.engine

@@ -22,10 +22,11 @@ from app.models.study import (
 from app.models.timetable import Lesson, LessonPlan, PlanTopic, TimetableEntry
 from app.security.filters import OrgPlanFilter, PlanTopicReadFilter, StudyReadFilter
 from app.security.scopes import can_plan_org
-from app.services import plans as plan_service
-from app.services import study as study_service
-from app.services import timetable as tt_service
 from app.services.errors import DomainError, ScopeError
+from app.services.study import curriculum as curriculum_service
+from app.services.study import plans as plan_service
+from app.services.study import setup as study_service
+from app.services.study import timetable as tt_service
 
 
 def _org_of(item):
@@ -143,7 +144,7 @@ class CurriculumItemApi(StudyRestApi):
     add_columns = edit_columns = ["school_class", "period", "subject", "weekly_hours",
                                   "variative", "lesson_minutes", "split", "teacher"]
     search_columns = ["class_id", "period_id", "subject_id", "teacher_id"]
-    service_check = study_service.check_curriculum_item
+    service_check = curriculum_service.check_curriculum_item
 
 
 class TimetableEntryApi(StudyRestApi):

@@ -23,7 +23,7 @@ from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.security.journal_scope import can_grant_access
 from app.services.edit_window import EditWindow
 from app.services.errors import ScopeError, ValidationError
-from app.services.study import is_teacher
+from app.services.study.setup import is_teacher
 
 #: the longest a grant may run, in days from today (decision: a month of school days is
 #: enough to correct a closed quarter; the administration grants again if needed)

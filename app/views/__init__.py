@@ -96,14 +96,15 @@ def register_diary_views(appbuilder) -> None:
 
 
 def register_study_views(appbuilder) -> None:
-    from app.views.curriculum import (
+    from app.views.study.curriculum import (
         CurriculumCopyView,
         CurriculumItemView,
         CurriculumSubgroupTeacherView,
         WeekCorrectionView,
     )
-    from app.views.plans import LessonPlanView, PlanTopicView
-    from app.views.study import (
+    from app.views.study.plans import LessonPlanView, PlanTopicView
+    from app.views.study.reports import StudyReportView
+    from app.views.study.setup import (
         AcademicYearView,
         BuildingView,
         ClassEnrollmentView,
@@ -118,8 +119,12 @@ def register_study_views(appbuilder) -> None:
         SubjectTeacherView,
         SubjectView,
     )
-    from app.views.study_reports import StudyReportView
-    from app.views.timetable import BellScheduleView, BellSlotView, LessonView, TimetableEntryView
+    from app.views.study.timetable import (
+        BellScheduleView,
+        BellSlotView,
+        LessonView,
+        TimetableEntryView,
+    )
 
     setup, plan, tt = _l("School year"), _l("Curriculum"), _l("Timetable")
     _add(appbuilder, StudySettingsView, _l("Study settings"), setup, "fa-sliders")

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.study import StudyPeriod
 from app.models.timetable import Lesson, LessonPlan, PlanTopic, TimetableEntry
-from app.services import plans
-from app.services import timetable as tt
 from app.services.errors import DomainError
+from app.services.study import plans
+from app.services.study import timetable as tt
 from tests import factories
 
 

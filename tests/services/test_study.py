@@ -21,8 +21,9 @@ from app.models.study import (
     Subject,
     WeekCorrection,
 )
-from app.services import study as svc
 from app.services.errors import DomainError
+from app.services.study import curriculum
+from app.services.study import setup as svc
 from tests import factories
 
 
@@ -154,26 +155,26 @@ def test_curriculum_rules(s, net):
     """Are bad hours, lesson length, teacher, another year's period and duplicates refused?"""
     it = CurriculumItem(school_class=s.c5a, period=s.q1, subject=s.math,
                         weekly_hours=Decimal("0.2"), lesson_minutes=45)
-    assert _code(svc.check_curriculum_item, it) == "weekly_hours_range"
+    assert _code(curriculum.check_curriculum_item, it) == "weekly_hours_range"
     it.weekly_hours = "abc"
-    assert _code(svc.check_curriculum_item, it) == "not_a_number"
+    assert _code(curriculum.check_curriculum_item, it) == "not_a_number"
     it.weekly_hours = 5
     it.lesson_minutes = 200
-    assert _code(svc.check_curriculum_item, it) == "lesson_minutes_range"
+    assert _code(curriculum.check_curriculum_item, it) == "lesson_minutes_range"
     it.lesson_minutes = 45
     it.teacher_id = net.director_a.person.id
-    assert _code(svc.check_curriculum_item, it) == "not_teacher"
+    assert _code(curriculum.check_curriculum_item, it) == "not_teacher"
     it.teacher_id = s.t1.id
-    svc.check_curriculum_item(it)
+    curriculum.check_curriculum_item(it)
     db.session.add(it)
     db.session.flush()
     dup = CurriculumItem(school_class=s.c5a, period=s.q1, subject=s.math, weekly_hours=1,
                          lesson_minutes=45)
-    assert _code(svc.check_curriculum_item, dup) == "curriculum_duplicate"
+    assert _code(curriculum.check_curriculum_item, dup) == "curriculum_duplicate"
     other = factories.study_school(net, net.SB1, "B")
     foreign = CurriculumItem(school_class=s.c5a, period=other.q1, subject=s.eng,
                              weekly_hours=1, lesson_minutes=45)
-    assert _code(svc.check_curriculum_item, foreign) == "other_school"
+    assert _code(curriculum.check_curriculum_item, foreign) == "other_school"
 
 
 def test_subgroup_teachers_limit(s):
@@ -185,16 +186,16 @@ def test_subgroup_teachers_limit(s):
     db.session.add_all([it] + groups)
     db.session.flush()
     link = CurriculumSubgroupTeacher(item=it, subgroup=groups[0], teacher_id=s.t1.id)
-    assert _code(svc.check_subgroup_teacher, link) == "not_split"
+    assert _code(curriculum.check_subgroup_teacher, link) == "not_split"
     it.split = SplitKind.two
     for g, t in zip(groups[:2], (s.t1, s.t2), strict=True):
         link = CurriculumSubgroupTeacher(item=it, item_id=it.id, subgroup=g, teacher_id=t.id)
-        svc.check_subgroup_teacher(link)
+        curriculum.check_subgroup_teacher(link)
         db.session.add(link)
         db.session.flush()
     third = CurriculumSubgroupTeacher(item=it, item_id=it.id, subgroup=groups[2],
                                       teacher_id=s.t3.id)
-    assert _code(svc.check_subgroup_teacher, third) == "too_many_subgroups"
+    assert _code(curriculum.check_subgroup_teacher, third) == "too_many_subgroups"
 
 
 def test_week_correction_inside_period(s):
@@ -204,12 +205,12 @@ def test_week_correction_inside_period(s):
     db.session.add(it)
     db.session.flush()
     c = WeekCorrection(item=it, week_start=dt.date(2026, 12, 2), lessons=3)
-    assert _code(svc.check_week_correction, c) == "week_outside_period"
+    assert _code(curriculum.check_week_correction, c) == "week_outside_period"
     c = WeekCorrection(item=it, week_start=dt.date(2026, 9, 10), lessons=3)
-    svc.check_week_correction(c)
+    curriculum.check_week_correction(c)
     assert c.week_start == dt.date(2026, 9, 7)
     c.lessons = 41
-    assert _code(svc.check_week_correction, c) == "week_lessons_range"
+    assert _code(curriculum.check_week_correction, c) == "week_lessons_range"
 
 
 def test_copy_curriculum_to_parallel(s):
@@ -222,7 +223,7 @@ def test_copy_curriculum_to_parallel(s):
     db.session.add(CurriculumItem(organization_id=s.school.id, class_id=s.c5b.id,
                                   period_id=s.q1.id, subject_id=s.lang.id, weekly_hours=4))
     db.session.flush()
-    copied, skipped = svc.copy_curriculum(s.c5a, s.c5b, [s.q1.id], [s.math.id, s.lang.id])
+    copied, skipped = curriculum.copy_curriculum(s.c5a, s.c5b, [s.q1.id], [s.math.id, s.lang.id])
     assert (copied, skipped) == (1, 1)
     hours = {i.subject_id: i.weekly_hours for i in db.session.query(CurriculumItem)
              .filter_by(class_id=s.c5b.id)}
@@ -231,7 +232,7 @@ def test_copy_curriculum_to_parallel(s):
                      letter_ru="А", letter_kk="А", letter_en="A")
     db.session.add(c6)
     db.session.flush()
-    assert _code(svc.copy_curriculum, s.c5a, c6, [s.q1.id], [s.math.id]) == "copy_not_parallel"
-    assert _code(svc.copy_curriculum, s.c5a, s.c5b, [s.q1.id], []) == "copy_no_subjects"
-    assert _code(svc.copy_curriculum, s.c5a, s.c5a, [s.q1.id], [s.math.id]) == \
+    assert _code(curriculum.copy_curriculum, s.c5a, c6, [s.q1.id], [s.math.id]) == "copy_not_parallel"
+    assert _code(curriculum.copy_curriculum, s.c5a, s.c5b, [s.q1.id], []) == "copy_no_subjects"
+    assert _code(curriculum.copy_curriculum, s.c5a, s.c5a, [s.q1.id], [s.math.id]) == \
         "copy_same_class"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from app.services.study_rules import (
+from app.services.study.rules import (
     expand_topics,
     lesson_dates,
     study_weeks,

@@ -10,8 +10,8 @@ from app.extensions import db
 from app.models.people import AuditRecord
 from app.models.study import StudySettings, Subgroup
 from app.models.timetable import BellSlot, Lesson, LessonStatus, TimetableEntry
-from app.services import timetable as tt
 from app.services.errors import DomainError
+from app.services.study import timetable as tt
 from tests import factories
 
 

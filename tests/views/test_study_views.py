@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.study import CurriculumItem, SchoolClass, StudyPeriod
 from app.models.timetable import Lesson, LessonStatus, TimetableEntry
-from app.services import timetable as tt
+from app.services.study import timetable as tt
 from tests import factories
 
 

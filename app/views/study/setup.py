@@ -25,11 +25,11 @@ from app.models.study import (
     SubjectRoom,
     SubjectTeacher,
 )
-from app.services import study as svc
-from app.services import timetable as tt_service
 from app.services.errors import DomainError
+from app.services.study import setup as svc
+from app.services.study import timetable as tt_service
 from app.views.fields import label_of, language_field
-from app.views.study_base import (
+from app.views.study.base import (
     StudyModelView,
     bools,
     org_field,

@@ -22,8 +22,8 @@ from app.models.study import (
     WeekCorrection,
 )
 from app.models.timetable import LESSON_STATUS_LABELS, Lesson, LessonStatus
-from app.services.study import settings_of
-from app.services.study_rules import study_weeks, week_distribution, weekly_load, weeks_of
+from app.services.study.rules import study_weeks, week_distribution, weekly_load, weeks_of
+from app.services.study.setup import settings_of
 from app.services.xlsx import table_xlsx
 
 

@@ -1,9 +1,9 @@
 """Study-process set-up rules: years and periods, classes, enrolments, subgroups, subjects,
-rooms, subject links, the working curriculum and its copy to a parallel class."""
+rooms, subject links; the shared helpers of the study services (related ids, same school,
+the school's study settings, who is a teacher)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -11,14 +11,11 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.people import Membership, Role
 from app.models.study import (
-    SPLIT_SIZES,
     AcademicYear,
     ClassEnrollment,
     CurriculumItem,
-    CurriculumSubgroupTeacher,
     Room,
     SchoolClass,
-    SplitKind,
     StudyPeriod,
     StudySettings,
     Subgroup,
@@ -27,21 +24,20 @@ from app.models.study import (
     SubjectClass,
     SubjectRoom,
     SubjectTeacher,
-    WeekCorrection,
 )
 from app.services.errors import ConflictError, ValidationError, require
-from app.services.study_rules import monday, ranges_overlap
+from app.services.study.rules import ranges_overlap
 
 TEACHER_ROLES = (Role.teacher, Role.class_teacher)
 
 
-def _id(obj, attr: str):
+def related_id(obj, attr: str):
     """The id of a relation whether the form set the object or the API set the id."""
     rel = getattr(obj, attr, None)
     return rel.id if rel is not None else getattr(obj, f"{attr}_id", None)
 
 
-def _get(model, pk):
+def get_by_id(model, pk):
     return db.session.get(model, pk) if pk is not None else None
 
 
@@ -110,7 +106,7 @@ def check_year(year: AcademicYear) -> None:
 
 def check_period(period: StudyPeriod) -> None:
     """Periods lie inside their year and do not overlap each other (seed 004 §1)."""
-    year = period.year or _get(AcademicYear, period.year_id)
+    year = period.year or get_by_id(AcademicYear, period.year_id)
     require(year, "year", _l("Academic year"))
     require(period.name, "name", _l("Name"))
     require(period.starts_on, "starts_on", _l("Starts on"))
@@ -174,14 +170,14 @@ def check_room(room: Room) -> None:
 
 
 def check_subject_teacher(link: SubjectTeacher) -> None:
-    subject = link.subject or _get(Subject, link.subject_id)
+    subject = link.subject or get_by_id(Subject, link.subject_id)
     require(subject, "subject", _l("Subject"))
     link.organization_id = subject.organization_id
-    check_teacher(subject.organization_id, _id(link, "teacher"))
+    check_teacher(subject.organization_id, related_id(link, "teacher"))
 
 
 def check_subject_room(link: SubjectRoom) -> None:
-    subject = link.subject or _get(Subject, link.subject_id)
+    subject = link.subject or get_by_id(Subject, link.subject_id)
     require(subject, "subject", _l("Subject"))
     require(link.room, "room", _l("Room"))
     link.organization_id = subject.organization_id
@@ -189,7 +185,7 @@ def check_subject_room(link: SubjectRoom) -> None:
 
 
 def check_subject_class(link: SubjectClass) -> None:
-    subject = link.subject or _get(Subject, link.subject_id)
+    subject = link.subject or get_by_id(Subject, link.subject_id)
     require(subject, "subject", _l("Subject"))
     require(link.school_class, "school_class", _l("Class"))
     link.organization_id = subject.organization_id
@@ -201,7 +197,7 @@ def check_subject_class(link: SubjectClass) -> None:
 def check_class(cls: SchoolClass) -> None:
     """Parallel 0-12, letters in each language, shift 1 or 2; a teacher leads one class of a
     year at most (seed 004 fig. 20: "this teacher already has a class")."""
-    year = cls.year or _get(AcademicYear, cls.year_id)
+    year = cls.year or get_by_id(AcademicYear, cls.year_id)
     require(year, "year", _l("Academic year"))
     cls.organization_id = year.organization_id
     if cls.parallel is None or not 0 <= int(cls.parallel) <= 12:
@@ -222,7 +218,7 @@ def check_class(cls: SchoolClass) -> None:
     if db.session.execute(q).first():
         raise ConflictError(_l("This class already exists in the academic year"),
                             field="letter_ru", code="class_duplicate")
-    teacher_id = _id(cls, "class_teacher")
+    teacher_id = related_id(cls, "class_teacher")
     if teacher_id is not None:
         check_teacher(cls.organization_id, teacher_id, "class_teacher")
         q = select(SchoolClass.id).where(SchoolClass.year_id == year.id,
@@ -242,9 +238,9 @@ def _is_student(org_id: int, person_id: int) -> bool:
 
 def check_enrollment(e: ClassEnrollment) -> None:
     """A pupil of the school, in one class of the school at a time."""
-    cls = e.school_class or _get(SchoolClass, e.class_id)
+    cls = e.school_class or get_by_id(SchoolClass, e.class_id)
     require(cls, "school_class", _l("Class"))
-    person_id = _id(e, "person")
+    person_id = related_id(e, "person")
     require(person_id, "person", _l("Pupil"))
     require(e.from_date, "from_date", _l("From"))
     e.organization_id = cls.organization_id
@@ -274,7 +270,7 @@ def enrolled_on(class_id: int, day: dt.date):
 
 
 def check_subgroup(g: Subgroup) -> None:
-    cls = g.school_class or _get(SchoolClass, g.class_id)
+    cls = g.school_class or get_by_id(SchoolClass, g.class_id)
     require(cls, "school_class", _l("Class"))
     require(g.subject, "subject", _l("Subject"))
     require(g.name, "name", _l("Name"))
@@ -284,9 +280,9 @@ def check_subgroup(g: Subgroup) -> None:
 
 def check_subgroup_member(m: SubgroupMember) -> None:
     """A subgroup member is a pupil of the subgroup's class on the start date."""
-    g = m.subgroup or _get(Subgroup, m.subgroup_id)
+    g = m.subgroup or get_by_id(Subgroup, m.subgroup_id)
     require(g, "subgroup", _l("Subgroup"))
-    person_id = _id(m, "person")
+    person_id = related_id(m, "person")
     require(person_id, "person", _l("Pupil"))
     require(m.from_date, "from_date", _l("From"))
     m.organization_id = g.organization_id
@@ -298,125 +294,3 @@ def check_subgroup_member(m: SubgroupMember) -> None:
     if in_class is None:
         raise ValidationError(_l("The pupil is not in the subgroup's class on this date"),
                               field="person", code="not_in_class")
-
-
-# -- working curriculum --------------------------------------------------------------------
-
-def _decimal(value, field: str, label) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_l("%(field)s: not a number", field=label), field=field,
-                              code="not_a_number") from None
-
-
-def check_curriculum_item(item: CurriculumItem) -> None:
-    """Weekly hours 0.5-40, lesson 15-120 minutes, class and period of one year and school,
-    a subject once per class and period, teachers of the school."""
-    cls = item.school_class or _get(SchoolClass, item.class_id)
-    period = item.period or _get(StudyPeriod, item.period_id)
-    subject = item.subject or _get(Subject, item.subject_id)
-    require(cls, "school_class", _l("Class"))
-    require(period, "period", _l("Period"))
-    require(subject, "subject", _l("Subject"))
-    item.organization_id = cls.organization_id
-    same_org(cls.organization_id, (period, "period"), (subject, "subject"))
-    if period.year_id != cls.year_id:
-        raise ValidationError(_l("The period belongs to another academic year than the class"),
-                              field="period", code="period_other_year")
-    hours = _decimal(item.weekly_hours, "weekly_hours", _l("Weekly hours"))
-    if not Decimal("0.5") <= hours <= Decimal(40):
-        raise ValidationError(_l("Weekly hours: from 0.5 to 40"), field="weekly_hours",
-                              code="weekly_hours_range")
-    item.weekly_hours = hours
-    if item.lesson_minutes is None:
-        item.lesson_minutes = settings_of(cls.organization_id).lesson_minutes
-    if not 15 <= item.lesson_minutes <= 120:
-        raise ValidationError(_l("Lesson length: from 15 to 120 minutes"),
-                              field="lesson_minutes", code="lesson_minutes_range")
-    check_teacher(cls.organization_id, _id(item, "teacher"))
-    q = select(CurriculumItem.id).where(CurriculumItem.class_id == cls.id,
-                                        CurriculumItem.period_id == period.id,
-                                        CurriculumItem.subject_id == subject.id)
-    if item.id is not None:
-        q = q.where(CurriculumItem.id != item.id)
-    if db.session.execute(q).first():
-        raise ConflictError(_l("This subject is already in the class's curriculum for the "
-                               "period"), field="subject", code="curriculum_duplicate")
-
-
-def check_subgroup_teacher(link: CurriculumSubgroupTeacher) -> None:
-    """A split subject has one teacher per subgroup, at most as many subgroups as the split
-    allows (two, three, boys/girls)."""
-    item = link.item or _get(CurriculumItem, link.item_id)
-    group = link.subgroup or _get(Subgroup, link.subgroup_id)
-    require(item, "item", _l("Curriculum subject"))
-    require(group, "subgroup", _l("Subgroup"))
-    link.organization_id = item.organization_id
-    if item.split == SplitKind.main:
-        raise ValidationError(_l("The subject is not split into subgroups (split: main)"),
-                              field="item", code="not_split")
-    if group.class_id != item.class_id or group.subject_id != item.subject_id:
-        raise ValidationError(_l("The subgroup belongs to another class or subject"),
-                              field="subgroup", code="subgroup_mismatch")
-    check_teacher(item.organization_id, _id(link, "teacher"))
-    limit = SPLIT_SIZES.get(SplitKind(item.split))
-    q = select(func.count()).where(CurriculumSubgroupTeacher.item_id == item.id)
-    if link.id is not None:
-        q = q.where(CurriculumSubgroupTeacher.id != link.id)
-    if limit is not None and db.session.scalar(q) + 1 > limit:
-        raise ValidationError(_l("This split allows at most %(n)s subgroups", n=limit),
-                              field="subgroup", code="too_many_subgroups")
-
-
-def check_week_correction(c: WeekCorrection) -> None:
-    item = c.item or _get(CurriculumItem, c.item_id)
-    require(item, "item", _l("Curriculum subject"))
-    require(c.week_start, "week_start", _l("Week"))
-    c.organization_id = item.organization_id
-    c.week_start = monday(c.week_start)
-    period = item.period
-    if c.week_start + dt.timedelta(days=6) < period.starts_on or c.week_start > period.ends_on:
-        raise ValidationError(_l("The week lies outside the period"), field="week_start",
-                              code="week_outside_period")
-    if c.lessons is None or not 0 <= c.lessons <= 40:
-        raise ValidationError(_l("Lessons in the week: from 0 to 40"), field="lessons",
-                              code="week_lessons_range")
-
-
-def copy_curriculum(source: SchoolClass, target: SchoolClass, period_ids: list[int],
-                    subject_ids: list[int]) -> tuple[int, int]:
-    """Copy the chosen subjects of a class's curriculum to a parallel class (seed 004
-    fig. 9-11): weekly hours, variative flag, lesson length, split and teacher. A subject
-    already in the target's curriculum for the period is left as it is. Returns
-    (copied, skipped)."""
-    if source.id == target.id:
-        raise ValidationError(_l("Choose another class to copy to"), field="target",
-                              code="copy_same_class")
-    if source.organization_id != target.organization_id or source.year_id != target.year_id:
-        raise ValidationError(_l("Copy only within one school and academic year"),
-                              field="target", code="other_school")
-    if source.parallel != target.parallel:
-        raise ValidationError(_l("The curriculum is copied to a class of the same parallel"),
-                              field="target", code="copy_not_parallel")
-    if not subject_ids:
-        raise ValidationError(_l("Choose at least one subject"), field="subjects",
-                              code="copy_no_subjects")
-    items = db.session.scalars(select(CurriculumItem).where(
-        CurriculumItem.class_id == source.id, CurriculumItem.period_id.in_(period_ids),
-        CurriculumItem.subject_id.in_(subject_ids))).all()
-    existing = set(db.session.execute(select(CurriculumItem.period_id, CurriculumItem.subject_id)
-                                      .where(CurriculumItem.class_id == target.id)).all())
-    copied = skipped = 0
-    for it in items:
-        if (it.period_id, it.subject_id) in existing:
-            skipped += 1
-            continue
-        db.session.add(CurriculumItem(
-            organization_id=target.organization_id, class_id=target.id,
-            period_id=it.period_id, subject_id=it.subject_id, weekly_hours=it.weekly_hours,
-            variative=it.variative, lesson_minutes=it.lesson_minutes, split=it.split,
-            teacher_id=it.teacher_id))
-        copied += 1
-    db.session.flush()
-    return copied, skipped

@@ -15,10 +15,10 @@ from app.models.study import SchoolClass, StudyPeriod
 from app.models.timetable import LessonPlan, PlanTopic
 from app.security.filters import PlanTopicReadFilter
 from app.security.scopes import can_plan_org, current_scope, plan_clause
-from app.services import plans as svc
 from app.services.errors import DomainError, ValidationError
+from app.services.study import plans as svc
 from app.views.base import xlsx_response
-from app.views.study_base import StudyModelView, person_field, plan_rel, read_rel
+from app.views.study.base import StudyModelView, person_field, plan_rel, read_rel
 
 
 class PlanTopicView(StudyModelView):

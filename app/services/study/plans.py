@@ -13,20 +13,20 @@ from app.extensions import db
 from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.models.timetable import Lesson, LessonPlan, LessonStatus, PlanTopic
 from app.services.errors import ValidationError, require
-from app.services.study import _get, same_org
-from app.services.study_rules import expand_topics
+from app.services.study.rules import expand_topics
+from app.services.study.setup import get_by_id, same_org
 from app.services.xlsx import table_xlsx
 
 
 def check_plan(plan: LessonPlan) -> None:
     """A plan is for a subject in a period, for a whole parallel or for one class."""
-    period = plan.period or _get(StudyPeriod, plan.period_id)
+    period = plan.period or get_by_id(StudyPeriod, plan.period_id)
     require(period, "period", _l("Period"))
     require(plan.subject or plan.subject_id, "subject", _l("Subject"))
     require(plan.name, "name", _l("Name"))
     plan.organization_id = period.organization_id
-    subject = plan.subject or _get(Subject, plan.subject_id)
-    cls = plan.school_class or _get(SchoolClass, plan.class_id)
+    subject = plan.subject or get_by_id(Subject, plan.subject_id)
+    cls = plan.school_class or get_by_id(SchoolClass, plan.class_id)
     same_org(period.organization_id, (subject, "subject"), (cls, "school_class"))
     if (cls is None) == (plan.parallel is None):
         raise ValidationError(_l("Choose either a parallel or a class"), field="parallel",
@@ -40,7 +40,7 @@ def check_plan(plan: LessonPlan) -> None:
 
 
 def check_topic(topic: PlanTopic) -> None:
-    plan = topic.plan or _get(LessonPlan, topic.plan_id)
+    plan = topic.plan or get_by_id(LessonPlan, topic.plan_id)
     require(plan, "plan", _l("Plan"))
     require(topic.title, "title", _l("Topic"))
     topic.organization_id = plan.organization_id

@@ -19,9 +19,9 @@ from app.models.study import (
     WeekCorrection,
 )
 from app.security.scopes import can_plan_org, current_scope, plan_clause
-from app.services import study as svc
 from app.services.errors import DomainError
-from app.views.study_base import (
+from app.services.study import curriculum as svc
+from app.views.study.base import (
     StudyModelView,
     bools,
     person_field,

@@ -21,7 +21,7 @@ from app.security.scopes import (
     org_clause,
     staff_read_clause,
 )
-from app.services import study_reports as rep
+from app.services.study import reports as rep
 from app.views.base import xlsx_response
 
 

@@ -16,8 +16,14 @@ from app.models.study import SchoolClass, StudyPeriod, Subgroup
 from app.models.timetable import BellSchedule, BellSlot, Lesson, LessonStatus, TimetableEntry
 from app.security.scopes import can_write_org
 from app.services.errors import ConflictError, ScopeError, ValidationError, require
-from app.services.study import _get, _id, check_teacher, same_org, settings_of
-from app.services.study_rules import lesson_dates, times_overlap
+from app.services.study.rules import lesson_dates, times_overlap
+from app.services.study.setup import (
+    check_teacher,
+    get_by_id,
+    related_id,
+    same_org,
+    settings_of,
+)
 
 
 def check_schedule(s: BellSchedule) -> None:
@@ -28,7 +34,7 @@ def check_schedule(s: BellSchedule) -> None:
 
 def check_slot(slot: BellSlot) -> None:
     """Lesson N of a schedule: starts before it ends, does not overlap another lesson."""
-    schedule = slot.schedule or _get(BellSchedule, slot.schedule_id)
+    schedule = slot.schedule or get_by_id(BellSchedule, slot.schedule_id)
     require(schedule, "schedule", _l("Bell schedule"))
     require(slot.number, "number", _l("Lesson number"))
     require(slot.starts_at, "starts_at", _l("Starts at"))
@@ -89,20 +95,20 @@ def _entry_conflicts(e: TimetableEntry, slot: BellSlot) -> None:
 def check_entry(e: TimetableEntry) -> None:
     """A weekly lesson: class, period, slot, subject, teacher and room of one school; a
     weekday within the school's lesson days; no teacher, room or class conflict."""
-    cls = e.school_class or _get(SchoolClass, e.class_id)
+    cls = e.school_class or get_by_id(SchoolClass, e.class_id)
     require(cls, "school_class", _l("Class"))
-    period = e.period or _get(StudyPeriod, e.period_id)
+    period = e.period or get_by_id(StudyPeriod, e.period_id)
     require(period, "period", _l("Period"))
-    slot = e.slot or _get(BellSlot, e.slot_id)
+    slot = e.slot or get_by_id(BellSlot, e.slot_id)
     require(slot, "slot", _l("Lesson (bell)"))
     require(e.subject or e.subject_id, "subject", _l("Subject"))
-    require(_id(e, "teacher"), "teacher", _l("Teacher"))
+    require(related_id(e, "teacher"), "teacher", _l("Teacher"))
     e.organization_id = cls.organization_id
     e.class_id, e.period_id, e.slot_id = cls.id, period.id, slot.id
-    e.subject_id = _id(e, "subject")
-    e.teacher_id = _id(e, "teacher")
-    e.room_id = _id(e, "room")
-    e.subgroup_id = _id(e, "subgroup")
+    e.subject_id = related_id(e, "subject")
+    e.teacher_id = related_id(e, "teacher")
+    e.room_id = related_id(e, "room")
+    e.subgroup_id = related_id(e, "subgroup")
     same_org(cls.organization_id, (period, "period"), (slot, "slot"), (e.room, "room"),
              (e.subject, "subject"))
     if period.year_id != cls.year_id:
@@ -112,7 +118,7 @@ def check_entry(e: TimetableEntry) -> None:
     if e.weekday is None or not 1 <= int(e.weekday) <= days:
         raise ValidationError(_l("Weekday: from 1 (Monday) to %(n)s", n=days),
                               field="weekday", code="weekday_range")
-    group = e.subgroup or _get(Subgroup, e.subgroup_id)
+    group = e.subgroup or get_by_id(Subgroup, e.subgroup_id)
     if group is not None and group.class_id != cls.id:
         raise ValidationError(_l("The subgroup belongs to another class"), field="subgroup",
                               code="subgroup_mismatch")
@@ -127,10 +133,10 @@ def generate_lessons(period: StudyPeriod, class_ids: list[int] | None = None,
     Idempotent: a lesson already generated for an entry and date is kept (with its status,
     substitution and topic). Queries do not grow with the number of classes or lessons: one
     for the entries, one for the lessons already there, one bulk insert (batched by the
-    driver), then the plan topics (see ``app.services.plans.assign_topics``).
+    driver), then the plan topics (see ``app.services.study.plans.assign_topics``).
     Returns the number of new lessons.
     """
-    from app.services.plans import assign_topics
+    from app.services.study.plans import assign_topics
 
     lesson_days = settings_of(period.organization_id).lesson_days
     q = select(TimetableEntry.id, TimetableEntry.weekday, TimetableEntry.class_id,
@@ -229,7 +235,7 @@ def substitute(lesson: Lesson, teacher_id: int | None, reason: str | None,
 
 def cancel(lesson: Lesson, reason: str | None, now: dt.datetime | None = None) -> None:
     """Cancel a lesson with a reason; the plan's topics shift forward to the next lessons."""
-    from app.services.plans import assign_topics_for
+    from app.services.study.plans import assign_topics_for
 
     require(reason, "reason", _l("Reason"))
     if lesson.status == LessonStatus.cancelled:

@@ -14,9 +14,9 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.models.timetable import BellSchedule, BellSlot, Lesson, TimetableEntry
 from app.security.lookups import lookup_allows
-from app.services import timetable as svc
 from app.services.errors import DomainError
-from app.views.study_base import (
+from app.services.study import timetable as svc
+from app.views.study.base import (
     StudyModelView,
     org_field,
     person_field,
