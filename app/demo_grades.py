@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.journal import ChangeKind, FinalGrade, FinalKind, JournalChange, Mark
 from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.models.timetable import Lesson
-from app.services.journal_finals import section_finals, section_pupil_ids
+from app.services.journal.queries import section_finals, section_pupil_ids
 
 #: (index of the school in the demo list, parallel) of the classes whose first quarter closes
 CLOSED_CLASSES = ((-1, 5), (0, 6))

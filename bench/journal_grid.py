@@ -146,8 +146,9 @@ def _run(url: str) -> dict:  # noqa: C901 - one linear measurement script
         from app.models.org import OrgKind
         from app.models.timetable import Lesson
         from app.security.scopes import UserScope
-        from app.services import journal_cells, orgs
-        from app.services.journal_grid import build_grid
+        from app.services import orgs
+        from app.services.journal import write
+        from app.services.journal.grid import build_grid
 
         engine = db.engine
         m = orgs.create_organization(kind=OrgKind.ministry, short_name="M", full_name="M")
@@ -210,7 +211,7 @@ def _run(url: str) -> dict:  # noqa: C901 - one linear measurement script
         statements.clear()
         event.listen(engine, "before_cursor_execute", count)
         t0 = time.perf_counter()
-        journal_cells.save_cell(lesson, pupil, marks=[5], base_version=base, op_id="bench-1",
+        write.save_cell(lesson, pupil, marks=[5], base_version=base, op_id="bench-1",
                                 actor_scope=scope, actor_person_id=teacher, user_id=None,
                                 today=today)
         cold_s = time.perf_counter() - t0
@@ -234,7 +235,7 @@ def _run(url: str) -> dict:  # noqa: C901 - one linear measurement script
         for i in range(3):   # as the endpoint does: load the lesson, save
             lesson = db.session.scalars(select(Lesson).where(Lesson.id == lesson.id)
                                         .options(lazyload("*"))).one()
-            journal_cells.save_cell(lesson, pupil, marks=[4, 5 - i % 2],
+            write.save_cell(lesson, pupil, marks=[4, 5 - i % 2],
                                     base_version=base + 1 + i, op_id=f"bench-{i + 2}",
                                     actor_scope=scope, actor_person_id=teacher, user_id=None,
                                     today=today)
@@ -272,7 +273,7 @@ def _profile(db, engine, info, school_id):  # pragma: no cover - a developer's a
     from sqlalchemy import event
 
     from app.security.scopes import UserScope
-    from app.services.journal_grid import build_grid
+    from app.services.journal.grid import build_grid
 
     times = []
 

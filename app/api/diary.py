@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import protect
 from app import clock
 from app.security import journal_scope as js
 from app.security.scopes import current_scope
-from app.services import diary as diary_service
+from app.services.journal import diary as diary_service
 
 
 class DiaryApi(BaseApi):

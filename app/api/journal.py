@@ -1,7 +1,7 @@
 """The class journal's JSON endpoints (grid, cell, fill down, lesson panel) and read-only
 REST resources for journal lessons, marks and attendance.
 
-Writes go through ``app.services.journal_cells`` only. A browser (session cookie) must send
+Writes go through ``app.services.journal.write`` and ``.panel`` only. A browser (session cookie) must send
 the CSRF token in ``X-CSRFToken`` (``app.api.http``, for every writing endpoint); a token
 client (JWT ``Authorization`` header) need not.
 """
@@ -25,16 +25,16 @@ from app.security.journal_filters import (
     JournalMarkReadFilter,
 )
 from app.security.scopes import current_scope
-from app.services import journal_cells as cells
 from app.services.errors import ConflictError, DomainError, ScopeError
-from app.services.journal_grid import build_grid
+from app.services.journal import panel, write
+from app.services.journal.grid import build_grid
 
 
 def _error(err: DomainError):
     status = 403 if isinstance(err, ScopeError) else 409 if isinstance(err, ConflictError) \
         else 422
     body = {"message": {err.field or "_": [str(err)]}, "code": err.code}
-    if isinstance(err, cells.CellConflict):
+    if isinstance(err, write.CellConflict):
         body["conflict"] = True
         body["server"] = err.server
     return make_response(jsonify(body), status)
@@ -227,7 +227,7 @@ class JournalApi(BaseApi):
             kw["remark"] = body.get("remark")
         student_id = _int_or_none(body.get("student_id"))
         try:
-            result = cells.save_cell(
+            result = write.save_cell(
                 lesson, student_id, base_version=_int_or_none(body.get("base_version")),
                 op_id=(str(body["op_id"]) if body.get("op_id") else None),
                 actor_scope=current_scope(), actor_person_id=_author_id(lesson),
@@ -274,7 +274,7 @@ class JournalApi(BaseApi):
         if lesson is None:
             return self.response_404()
         try:
-            result = cells.fill_down(lesson, str(body.get("value") or ""),
+            result = write.fill_down(lesson, str(body.get("value") or ""),
                                      actor_scope=current_scope(),
                                      actor_person_id=_author_id(lesson), user_id=g.user.id)
         except DomainError as err:
@@ -309,12 +309,12 @@ class JournalApi(BaseApi):
         lesson = _readable_lesson(pk)
         if lesson is None:
             return self.response_404()
-        panel = cells.lesson_panel(lesson)
-        topic = cells.suggest_topic(lesson)
-        panel["suggested_topic"] = ({"id": topic.id, "title": topic.title}
+        data = panel.lesson_panel(lesson)
+        topic = panel.suggest_topic(lesson)
+        data["suggested_topic"] = ({"id": topic.id, "title": topic.title}
                                     if topic is not None else None)
-        panel["writable"] = journal_scope.can_write_marks(lesson, current_scope())
-        return jsonify(panel)
+        data["writable"] = journal_scope.can_write_marks(lesson, current_scope())
+        return jsonify(data)
 
     @expose("/lesson/<int:pk>", methods=["POST"])
     @protect()
@@ -360,12 +360,12 @@ class JournalApi(BaseApi):
                  "work_type", "category", "max_score")
         kw = {k: body[k] for k in names if k in body}
         try:
-            panel = cells.save_lesson_panel(
+            data = panel.save_lesson_panel(
                 lesson, base_version=_int_or_none(body.get("base_version")),
                 actor_scope=current_scope(), **kw)
         except DomainError as err:
             return _error(err)
-        return jsonify(panel)
+        return jsonify(data)
 
 
 class _ReadOnly(ScopedModelRestApi):

@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models.journal import FinalGrade
 from app.security.journal_filters import FinalGradeReadFilter
 from app.security.scopes import current_scope
-from app.services import journal_finals as finals
 from app.services.errors import DomainError, ScopeError, ValidationError
+from app.services.journal import commands as finals
 
 
 def _error(err: DomainError):
@@ -40,7 +40,7 @@ def _int(data: dict, name: str, required: bool = True) -> int | None:
 
 
 class JournalFinalApi(BaseApi):
-    """Setting final grades; the rules are in app/services/journal_finals.py."""
+    """Setting final grades; the rules are in app/services/journal/commands.py."""
 
     resource_name = "journal"
     allow_browser_login = True

@@ -41,7 +41,7 @@ def _org_fk() -> Mapped[int]:
 
 
 class GradingPolicyName(str, enum.Enum):
-    """Which rule turns a period's marks into the period grade (app/services/grading.py)."""
+    """Which rule turns a period's marks into the period grade (app/services/journal/grading.py)."""
 
     kg_weighted = "kg_weighted"
     kz_criteria = "kz_criteria"
@@ -129,7 +129,7 @@ class JournalSettings(StampMixin, Model):
     """A school's journal rules: grading policy, edit window and criteria weights.
 
     Without a row, a Kazakh school uses ``kz_criteria`` and a Kyrgyz one ``kg_weighted``,
-    with edit window ``2w`` (see ``app.services.journal_settings``)."""
+    with edit window ``2w`` (see ``app.services.journal.settings``)."""
 
     __tablename__ = "journal_settings"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,7 +138,7 @@ class JournalSettings(StampMixin, Model):
     grading_policy: Mapped[GradingPolicyName] = mapped_column(
         Enum(GradingPolicyName, native_enum=False, length=20),
         default=GradingPolicyName.plain_average)
-    #: app.services.edit_window.EditWindow value: never, 1w, 2w, 3w, 1m
+    #: app.services.journal.edit_window.EditWindow value: never, 1w, 2w, 3w, 1m
     edit_window: Mapped[str] = mapped_column(String(8), default="2w")
     #: criteria-based weights in percent (formative, summative for sections, for the term)
     weight_formative: Mapped[int] = mapped_column(Integer, default=25)

@@ -24,7 +24,7 @@ from app.models.study import ClassEnrollment, SchoolClass
 from app.security import journal_scope as js
 from app.security.printing import print_stamp
 from app.security.scopes import current_scope
-from app.services import diary as diary_service
+from app.services.journal import diary as diary_service
 from app.services.pupil_file import declined_electronic_clause
 
 

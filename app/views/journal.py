@@ -1,6 +1,6 @@
 """The class journal pages: the section picker and the grid (a FAB BaseView, not a CRUD).
 
-The grid's data comes from :func:`app.services.journal_grid.build_grid` (a fixed number of
+The grid's data comes from :func:`app.services.journal.grid.build_grid` (a fixed number of
 queries) embedded as JSON; ``app/static/js/journal.js`` draws it and saves each cell through
 ``POST /api/v1/journal/cell``."""
 from __future__ import annotations
@@ -18,7 +18,7 @@ from app.models.journal import (
     WORK_TYPE_LABELS,
 )
 from app.security.scopes import current_scope
-from app.services.journal_grid import build_grid, readable_sections
+from app.services.journal.grid import build_grid, readable_sections
 
 
 def js_strings() -> dict:

@@ -23,9 +23,9 @@ from app.security.journal_filters import (
     SettingsWriteFilter,
 )
 from app.security.scopes import can_write_org, current_scope
-from app.services import journal_grants as grants
-from app.services.edit_window import EditWindow
 from app.services.errors import ScopeError
+from app.services.journal import grants
+from app.services.journal.edit_window import EditWindow
 from app.views.base import ScopedModelView
 from app.views.fields import enum_field, label_of
 from app.views.widgets import ScopedAjaxField

@@ -1,7 +1,7 @@
 """The section's period grades page: pupils with the computed value, the suggested mark and
 the grade set, and the teacher's "Confirm all computed grades" button (one transaction).
 Read by the section's readers (journal_scope.section_read_clause); confirmed only by the
-section's teacher (app/services/journal_finals.py)."""
+section's teacher (app/services/journal/commands.py)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
@@ -15,8 +15,8 @@ from app.models.people import Person
 from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.security.journal_scope import final_writer, section_read_clause
 from app.security.scopes import current_scope
-from app.services import journal_finals as finals
 from app.services.errors import DomainError
+from app.services.journal import commands, queries
 
 
 def _section_or_404(class_id: int, subject_id: int, period_id: int):
@@ -47,11 +47,11 @@ class JournalFinalsView(BaseView):
     @has_access
     def section(self, class_id: int, subject_id: int, period_id: int):
         school_class, subject, period = _section_or_404(class_id, subject_id, period_id)
-        ids = finals.section_pupil_ids(class_id, period)
+        ids = queries.section_pupil_ids(class_id, period)
         names = dict(db.session.execute(
             select(Person.id, Person.last_name + " " + Person.first_name)
             .where(Person.id.in_(ids))).all()) if ids else {}
-        rows = finals.section_finals(class_id, subject_id, period_id, ids)
+        rows = queries.section_finals(class_id, subject_id, period_id, ids)
         pupils = sorted(ids, key=lambda i: names.get(i, ""))
         can_set = final_writer(class_id, subject_id, [period_id], current_scope()) is not None
         return self.render_template(
@@ -65,7 +65,7 @@ class JournalFinalsView(BaseView):
     def confirm(self, class_id: int, subject_id: int, period_id: int):
         _section_or_404(class_id, subject_id, period_id)
         try:
-            done, left = finals.confirm_section(current_scope(), class_id=class_id,
+            done, left = commands.confirm_section(current_scope(), class_id=class_id,
                                                 subject_id=subject_id, period_id=period_id)
         except DomainError as err:
             db.session.rollback()

@@ -1,5 +1,5 @@
 """The "journal change history" report: on screen (paginated) and as XLSX with the same
-filters; rows scoped by ``journal_scope.section_read_clause`` (app/services/journal_history.py)."""
+filters; rows scoped by ``journal_scope.section_read_clause`` (app/services/journal/history.py)."""
 from __future__ import annotations
 
 from flask import request
@@ -8,7 +8,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 
 from app.i18n import format_date, format_datetime
-from app.services import journal_history as hist
+from app.services.journal import history as hist
 from app.views.base import xlsx_response
 
 

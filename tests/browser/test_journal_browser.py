@@ -9,7 +9,7 @@ from app import clock
 from app.extensions import db as _db
 from app.models.journal import JournalCell, Mark
 from app.security.scopes import build_scope
-from app.services import journal_cells
+from app.services.journal import write
 from tests import factories
 from tests.browser.conftest import wait_for
 
@@ -121,7 +121,7 @@ def test_conflict_shown_and_resolved(grid):
 
     lesson = _db.session.get(Lesson, l0)
     user = _db.session.get(User, ids["user"])
-    journal_cells.save_cell(lesson, p0, marks=[2], base_version=0, op_id=None,
+    write.save_cell(lesson, p0, marks=[2], base_version=0, op_id=None,
                             actor_scope=build_scope(user), actor_person_id=ids["t1"],
                             user_id=user.id)
     _db.session.remove()

@@ -17,7 +17,7 @@ from app.models.journal import (
 )
 from app.models.people import ParentLink, Role
 from app.models.timetable import Lesson, LessonStatus
-from app.services import diary as diary_service
+from app.services.journal import diary as diary_service
 from tests import factories
 
 WEEK = "2026-09-07"  # Monday 7 and Wednesday 9 September: maths lessons 2 and 3

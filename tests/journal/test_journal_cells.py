@@ -1,4 +1,4 @@
-"""The cell service (app/services/journal_cells.py): every refusal, versions, conflicts,
+"""The cell service (app/services/journal/write.py, entry.py, panel.py): every refusal, versions, conflicts,
 replays, history, fill down and the lesson panel."""
 import datetime as dt
 
@@ -21,9 +21,9 @@ from app.models.journal import (
 from app.models.study import ClassEnrollment
 from app.models.timetable import LessonPlan, LessonStatus, PlanTopic
 from app.security.scopes import build_scope
-from app.services import journal_cells as jc
-from app.services.edit_window import EditWindowClosedError
 from app.services.errors import ConflictError, ScopeError, ValidationError
+from app.services.journal import entry, panel, write
+from app.services.journal.edit_window import EditWindowClosedError
 from tests import factories
 
 TODAY = dt.date(2026, 9, 10)
@@ -41,7 +41,7 @@ def save(s, lesson=None, student=None, user=None, **kw):
     student = student or s.pupils[0]
     kw.setdefault("base_version", 0)
     kw.setdefault("op_id", None)
-    return jc.save_cell(lesson, student.id, actor_scope=build_scope(user),
+    return write.save_cell(lesson, student.id, actor_scope=build_scope(user),
                         actor_person_id=s.t1.id, user_id=user.id, **kw)
 
 
@@ -75,7 +75,7 @@ def test_attendance_history_text(s):
 def test_stale_version_is_a_conflict_with_server_cell(s):
     """Does a save based on an old version get a conflict carrying the server's cell?"""
     save(s, marks=[5])
-    with pytest.raises(jc.CellConflict) as e:
+    with pytest.raises(write.CellConflict) as e:
         save(s, marks=[3], base_version=0)
     assert e.value.server["marks"][0]["value"] == 5 and e.value.server["version"] == 1
     assert [m.value for m in _db.session.query(Mark)] == [5]
@@ -158,7 +158,7 @@ def test_kyrgyz_school_categories(s, net):
 def test_summative_scores_within_max(s):
     """With a summative work out of 10, are scores 0..10 taken and 11 refused?"""
     lesson = s.lessons[0]
-    jc.save_lesson_panel(lesson, category="sum_section", max_score=10, base_version=0,
+    panel.save_lesson_panel(lesson, category="sum_section", max_score=10, base_version=0,
                          actor_scope=build_scope(s.t1.user))
     assert save(s, marks=[0]).cell["marks"][0] == {
         "value": 0, "category": "sum_section", "work_type": None, "max_score": 10}
@@ -231,14 +231,14 @@ def test_closed_period_refused(s, net):
 
 def test_parse_entry_latin_and_cyrillic():
     """Are "4 5", н/n, у/e, б/i, о15/l15 understood, and nonsense refused?"""
-    assert jc.parse_entry("4 5") == {"marks": [{"value": 4}, {"value": 5}]}
+    assert entry.parse_entry("4 5") == {"marks": [{"value": 4}, {"value": 5}]}
     for text, code in (("н", "absent"), ("N", "absent"), ("у", "excused"), ("e", "excused"),
                        ("б", "ill"), ("i", "ill")):
-        assert jc.parse_entry(text)["attendance"]["code"] == code
-    assert jc.parse_entry("о15")["attendance"] == {"code": "late", "minutes": 15}
-    assert jc.parse_entry("l 5")["attendance"] == {"code": "late", "minutes": 5}
+        assert entry.parse_entry(text)["attendance"]["code"] == code
+    assert entry.parse_entry("о15")["attendance"] == {"code": "late", "minutes": 15}
+    assert entry.parse_entry("l 5")["attendance"] == {"code": "late", "minutes": 5}
     with pytest.raises(ValidationError) as e:
-        jc.parse_entry("x?")
+        entry.parse_entry("x?")
     assert code_of(e) == "entry_unreadable"
 
 
@@ -249,7 +249,7 @@ def test_fill_down_fills_only_empty_open_cells(s, net):
                                kind=FinalKind.period, period_id=s.q1.id, class_id=s.c5a.id,
                                subject_id=s.math.id, student_id=s.pupils[1].id, value="5"))
     _db.session.commit()
-    out = jc.fill_down(s.lessons[0], "5", actor_scope=build_scope(s.t1.user),
+    out = write.fill_down(s.lessons[0], "5", actor_scope=build_scope(s.t1.user),
                        actor_person_id=s.t1.id, user_id=s.t1.user.id)
     assert {c["student_id"] for c in out["cells"]} == {p.id for p in s.pupils[2:]}
     assert out["skipped"] == 1
@@ -260,11 +260,11 @@ def test_fill_down_fills_only_empty_open_cells(s, net):
 def test_fill_down_attendance_by_class_teacher(s):
     """May the class teacher fill attendance down, but not marks?"""
     scope = build_scope(s.t3.user)
-    out = jc.fill_down(s.lessons[0], "н", actor_scope=scope, actor_person_id=s.t3.id,
+    out = write.fill_down(s.lessons[0], "н", actor_scope=scope, actor_person_id=s.t3.id,
                        user_id=s.t3.user.id)
     assert len(out["cells"]) == 5
     with pytest.raises(ScopeError):
-        jc.fill_down(s.lessons[0], "5", actor_scope=scope, actor_person_id=s.t3.id,
+        write.fill_down(s.lessons[0], "5", actor_scope=scope, actor_person_id=s.t3.id,
                      user_id=s.t3.user.id)
 
 
@@ -274,7 +274,7 @@ def test_save_cell_query_count(s, count_queries):
     lesson = _db.session.get(type(s.lessons[0]), s.lessons[0].id)
     scope = build_scope(s.t1.user)
     with count_queries() as q:
-        jc.save_cell(lesson, s.pupils[0].id, marks=[4, 5], base_version=1, op_id="q1",
+        write.save_cell(lesson, s.pupils[0].id, marks=[4, 5], base_version=1, op_id="q1",
                      actor_scope=scope, actor_person_id=s.t1.id, user_id=s.t1.user.id)
     assert q.count <= 16, q.statements
 
@@ -291,20 +291,20 @@ def test_lesson_panel_and_topic_suggestion(s, net):
     _db.session.add_all([t1, t2])
     _db.session.commit()
     scope = build_scope(s.t1.user)
-    assert jc.suggest_topic(s.lessons[0]).title == "Numbers"
-    p = jc.save_lesson_panel(s.lessons[0], plan_topic_id=t1.id, homework="p. 12",
+    assert panel.suggest_topic(s.lessons[0]).title == "Numbers"
+    p = panel.save_lesson_panel(s.lessons[0], plan_topic_id=t1.id, homework="p. 12",
                              homework_due="2026-09-07", homework_minutes=20,
                              work_type="homework", base_version=0, actor_scope=scope)
     assert p["topic"] == "Numbers" and p["version"] == 1 and p["homework_minutes"] == 20
-    assert jc.suggest_topic(s.lessons[1]).title == "Fractions"
+    assert panel.suggest_topic(s.lessons[1]).title == "Fractions"
     with pytest.raises(ConflictError):
-        jc.save_lesson_panel(s.lessons[0], homework="x", base_version=0, actor_scope=scope)
+        panel.save_lesson_panel(s.lessons[0], homework="x", base_version=0, actor_scope=scope)
     with pytest.raises(ValidationError) as e:
-        jc.save_lesson_panel(s.lessons[0], homework_due="2026-09-01", base_version=1,
+        panel.save_lesson_panel(s.lessons[0], homework_due="2026-09-01", base_version=1,
                              actor_scope=scope)
     assert code_of(e) == "homework_due_before_lesson"
     with pytest.raises(ScopeError):
-        jc.save_lesson_panel(s.lessons[0], homework="x", base_version=1,
+        panel.save_lesson_panel(s.lessons[0], homework="x", base_version=1,
                              actor_scope=build_scope(s.t3.user))
 
 
@@ -313,10 +313,10 @@ def test_panel_category_must_fit_existing_marks(s):
     save(s, marks=[5])
     scope = build_scope(s.t1.user)
     with pytest.raises(ValidationError) as e:
-        jc.save_lesson_panel(s.lessons[0], category="sum_section", max_score=3,
+        panel.save_lesson_panel(s.lessons[0], category="sum_section", max_score=3,
                              base_version=0, actor_scope=scope)
     assert code_of(e) == "marks_do_not_fit"
-    jc.save_lesson_panel(s.lessons[0], category="sum_section", max_score=10, base_version=0,
+    panel.save_lesson_panel(s.lessons[0], category="sum_section", max_score=10, base_version=0,
                          actor_scope=scope)
     mark = _db.session.query(Mark).one()
     _db.session.refresh(mark)

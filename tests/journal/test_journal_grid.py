@@ -277,7 +277,7 @@ def test_grid_marks_lessons_outside_enrolment(school, net):
     left before the period not appear at all?"""
     from app.models.study import ClassEnrollment
     from app.security.scopes import build_scope
-    from app.services.journal_grid import build_grid
+    from app.services.journal.grid import build_grid
 
     s = school
     late = _db.session.query(ClassEnrollment).filter_by(person_id=s.pupils[4].id).one()
@@ -346,7 +346,7 @@ def test_grid_shows_active_grant_and_closed_pupils(school, net):
     pupils whose period grade closes their cells?"""
     from app.models.journal import AccessGrant, FinalGrade, FinalKind
     from app.security.scopes import build_scope
-    from app.services.journal_grid import build_grid
+    from app.services.journal.grid import build_grid
 
     s = school
 
@@ -381,8 +381,8 @@ def test_grid_finals_match_section_finals(school, net, policy):
     year grades already set?"""
     from app.models.journal import FinalGrade, FinalKind
     from app.security.scopes import build_scope
-    from app.services.journal_finals import section_finals
-    from app.services.journal_grid import build_grid
+    from app.services.journal.grid import build_grid
+    from app.services.journal.queries import section_finals
     from tests.journal.grades_helpers import KG_EXAMPLE, put_marks, set_policy
 
     s = school

@@ -1,7 +1,7 @@
 """section_finals: computed and final period/year grades of a section (jgrades)."""
 from app.extensions import db
 from app.models.journal import FinalGrade, FinalKind
-from app.services.journal_finals import section_finals
+from app.services.journal.queries import section_finals
 from tests import factories
 from tests.journal.grades_helpers import KG_EXAMPLE, put_marks, set_policy
 

@@ -9,7 +9,8 @@ from app.extensions import db
 from app.models.journal import AccessGrant, ChangeKind, FinalGrade, JournalChange
 from app.security.scopes import build_scope
 from app.services.errors import DomainError, ScopeError
-from app.services.journal_finals import FinalConflictError, section_finals, set_final
+from app.services.journal.commands import FinalConflictError, set_final
+from app.services.journal.queries import section_finals
 from tests import factories
 from tests.journal.grades_helpers import KG_EXAMPLE, put_marks, set_policy
 

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from app.services.edit_window import (
+from app.services.errors import ValidationError
+from app.services.journal.edit_window import (
     EditWindow,
     EditWindowClosedError,
     check_can_edit,
     window_closes_on,
 )
-from app.services.errors import ValidationError
 
 LESSON = date(2025, 3, 3)
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from app.services.errors import ValidationError
-from app.services.grading import (
+from app.services.journal.grading import (
     EXEMPT,
     NOT_ATTESTED,
     POLICIES,

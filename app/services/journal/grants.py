@@ -21,8 +21,8 @@ from app.models.journal import AccessGrant, JournalSettings
 from app.models.people import Membership
 from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.security.journal_scope import can_grant_access
-from app.services.edit_window import EditWindow
 from app.services.errors import ScopeError, ValidationError
+from app.services.journal.edit_window import EditWindow
 from app.services.study.setup import is_teacher
 
 #: the longest a grant may run, in days from today (decision: a month of school days is

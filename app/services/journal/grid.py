@@ -38,17 +38,16 @@ from app.models.study import (
 from app.models.timetable import Lesson, LessonStatus
 from app.security import journal_scope
 from app.security.scopes import UserScope
-from app.services import journal_cells as cells
-from app.services.edit_window import window_closes_on
-from app.services.journal_finals import (
-    CATEGORY_OF,
+from app.services.journal import entry as cells
+from app.services.journal.compute import CATEGORY_OF, compute_finals
+from app.services.journal.edit_window import window_closes_on
+from app.services.journal.queries import (
     FINAL_COLUMNS,
-    compute_finals,
     context_columns,
     context_from_row,
     counted_finals_clause,
 )
-from app.services.journal_settings import settings_from_row
+from app.services.journal.settings import settings_from_row
 
 
 def class_name(parallel: int, letter_ru: str, letter_kk: str, letter_en: str) -> str:
@@ -195,8 +194,8 @@ def build_grid(class_id: int, subject_id: int, period_id: int, subgroup_id: int 
                    "starts_on": head.starts_on.isoformat(),
                    "ends_on": head.ends_on.isoformat()},
         "subgroup_id": subgroup_id,
-        "policy": cells._enum_value(settings.grading_policy),
-        "categories": [c.value for c in cells._allowed_categories(settings)],
+        "policy": cells.enum_value(settings.grading_policy),
+        "categories": [c.value for c in cells.allowed_categories(settings)],
         "edit_window": settings.edit_window,
         "today": today.isoformat(),
         "lessons": lessons, "pupils": pupils, "cells": cell_map,
