@@ -11,7 +11,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.contingent import OrderKind
 from app.models.study import AcademicYear, SchoolClass, StudyPeriod
-from app.services import contingent as svc
+from app.security.scopes import system_scope
+from app.services.contingent import movements as svc
+from app.services.contingent.orders import create_order
 
 D = dt.date
 
@@ -45,26 +47,28 @@ def build_contingent_demo(schools) -> dict:
         return {}
     c5a = _class(school, year, 5, ("А", "А", "A"))
     c5b = _class(school, year, 5, ("Б", "Ә", "B"))
-    o1 = svc.create_order(school, "1-К", D(2026, 9, 1), "О зачислении учащихся в классы",
-                          OrderKind.enrolment)
-    o2 = svc.create_order(school, "2-К", D(2026, 10, 5),
-                          "О переводе учащегося в другой класс", OrderKind.transfer)
-    o3 = svc.create_order(school, "3-К", D(2026, 11, 16), "Об отчислении учащегося",
-                          OrderKind.exclusion)
-    o4 = svc.create_order(school, "4-К", D(2026, 12, 1),
-                          "О выбытии учащегося в другую школу", OrderKind.transfer)
+    system = system_scope()  # the demo builder acts for the system
+    o1 = create_order(system, school, "1-К", D(2026, 9, 1), "О зачислении учащихся в классы",
+                      OrderKind.enrolment)
+    o2 = create_order(system, school, "2-К", D(2026, 10, 5),
+                      "О переводе учащегося в другой класс", OrderKind.transfer)
+    o3 = create_order(system, school, "3-К", D(2026, 11, 16), "Об отчислении учащегося",
+                      OrderKind.exclusion)
+    o4 = create_order(system, school, "4-К", D(2026, 12, 1),
+                      "О выбытии учащегося в другую школу", OrderKind.transfer)
     for i, p in enumerate(pupils[:8]):
-        svc.enrol(p, c5a if i % 2 == 0 else c5b, D(2026, 9, 1), o1)
-    svc.transfer_class(pupils[0], c5b, D(2026, 10, 5), o2, "Заявление родителей")
+        svc.enrol(system, p, c5a if i % 2 == 0 else c5b, D(2026, 9, 1), o1)
+    svc.transfer_class(system, pupils[0], c5b, D(2026, 10, 5), o2, "Заявление родителей")
     period = db.session.scalars(select(StudyPeriod).where(
         StudyPeriod.year_id == year.id, StudyPeriod.starts_on <= D(2026, 11, 16))
         .order_by(StudyPeriod.starts_on.desc())).first()
-    svc.exclude(school, pupils[1], D(2026, 11, 16), o3, "Выезд за пределы страны", period)
-    svc.transfer_out(school, pupils[2], target, D(2026, 12, 1), o4, "Переезд семьи")
-    t_order = svc.create_order(target, "15-К", D(2026, 12, 2),
-                               "О зачислении прибывшего учащегося", OrderKind.enrolment)
-    svc.enrol(pupils[2], _class(target, target_year, 5, ("А", "А", "A")), D(2026, 12, 2),
-              t_order)
+    svc.exclude(system, school, pupils[1], D(2026, 11, 16), o3, "Выезд за пределы страны",
+                period)
+    svc.transfer_out(system, school, pupils[2], target, D(2026, 12, 1), o4, "Переезд семьи")
+    t_order = create_order(system, target, "15-К", D(2026, 12, 2),
+                           "О зачислении прибывшего учащегося", OrderKind.enrolment)
+    svc.enrol(system, pupils[2], _class(target, target_year, 5, ("А", "А", "A")),
+              D(2026, 12, 2), t_order)
     db.session.flush()
     return {"orders": 5, "movements": svc.count_movements(school.id) +
             svc.count_movements(target.id)}

@@ -19,9 +19,9 @@ from app.models.org import Organization
 from app.models.people import Person
 from app.models.study import AcademicYear, SchoolClass, StudyPeriod
 from app.security.filters import OrgWriteFilter, StudyReadFilter
-from app.security.scopes import can_staff_read_org, can_write_org
-from app.services import contingent as svc
-from app.services.errors import DomainError, ScopeError, ValidationError
+from app.security.scopes import can_staff_read_org, current_scope
+from app.services.contingent import movements, orders, promotion
+from app.services.errors import DomainError, ValidationError
 
 
 class OrderApi(ScopedModelRestApi):
@@ -37,14 +37,7 @@ class OrderApi(ScopedModelRestApi):
     search_columns = ["organization_id", "number", "date", "kind"]
     order_columns = ["date", "number", "id"]
     exclude_route_methods = {"delete"}
-
-    def check_write(self, item) -> None:
-        org = item.organization
-        org_id = org.id if org is not None else item.organization_id
-        if not can_write_org(org_id):
-            raise ScopeError(_l("You may not change the orders of this organization"),
-                             code="scope")
-        svc.check_order(item)
+    write_rule = orders.check_order
 
 
 def _date(value, name: str) -> dt.date | None:
@@ -92,32 +85,26 @@ class MovementApi(ScopedModelRestApi):
         to_class = _get(SchoolClass, body.get("to_class_id"))
         day = _date(body.get("date"), "date")
         reason = body.get("reason")
+        scope = current_scope()
         if kind in (MovementKind.enrolment, MovementKind.class_transfer):
             if to_class is None:
                 raise ValidationError(_l("%(field)s is required", field=_l("Class")),
                                       field="to_class_id", code="required")
-            self._writer(to_class.organization_id)
-            fn = svc.enrol if kind == MovementKind.enrolment else svc.transfer_class
-            return fn(person, to_class, day, order, reason)
+            fn = movements.enrol if kind == MovementKind.enrolment \
+                else movements.transfer_class
+            return fn(scope, person, to_class, day, order, reason)
         if kind in (MovementKind.exclusion, MovementKind.transfer_out):
             if order is None:
                 raise ValidationError(_l("%(field)s is required", field=_l("Order")),
                                       field="order_id", code="required")
-            self._writer(order.organization_id)
             if kind == MovementKind.exclusion:
-                return svc.exclude(order.organization, person, day, order, reason,
-                                   _get(StudyPeriod, body.get("period_id")))
-            return svc.transfer_out(order.organization, person,
-                                    _get(Organization, body.get("target_id")), day, order,
-                                    reason)
+                return movements.exclude(scope, order.organization, person, day, order,
+                                         reason, _get(StudyPeriod, body.get("period_id")))
+            return movements.transfer_out(scope, order.organization, person,
+                                          _get(Organization, body.get("target_id")), day,
+                                          order, reason)
         raise ValidationError(_l("Kind: disbanding and promotion are done on their pages"),
                               field="kind", code="kind_not_here")
-
-    @staticmethod
-    def _writer(org_id: int) -> None:
-        if not can_write_org(org_id):
-            raise ScopeError(_l("You may not change the contingent of this organization"),
-                             code="scope")
 
     @expose("/perform", methods=["POST"])
     @protect()
@@ -170,25 +157,22 @@ class MovementApi(ScopedModelRestApi):
         body = request.get_json(silent=True) or {}
         try:
             mv = self._run(body)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             return self._domain_error(err)
         return self.response(201, id=mv.id, kind=mv.kind.value)
 
-    def _scoped(self, model, pk, field: str):
-        """The row of an organisation the user writes in: unknown or unread -> 404 (as the
-        pages), read only -> 403."""
+    @staticmethod
+    def _readable(model, pk, field: str):
+        """The row of an organisation the user reads as staff: unknown or unread -> 404 (as
+        the pages); whether the user may change it is the command's rule (403)."""
         row = _get(model, pk)
         if row is None or not can_staff_read_org(row.organization_id):
             raise _NotFound(field)
-        self._writer(row.organization_id)
         return row
 
     def _answer(self, work):
         try:
             status, body = work()
-            db.session.commit()
         except _NotFound as missing:
             db.session.rollback()
             return self.response(404, message=str(_l("Not found")), field=missing.field)
@@ -239,21 +223,21 @@ class MovementApi(ScopedModelRestApi):
         body = request.get_json(silent=True) or {}
 
         def work():
-            cls = self._scoped(SchoolClass, body.get("class_id"), "class_id")
+            cls = self._readable(SchoolClass, body.get("class_id"), "class_id")
             targets = body.get("targets") or {}
             if not isinstance(targets, dict):
                 raise ValidationError(_l("Targets: give a class for every pupil"),
                                       field="targets", code="targets")
             chosen = {}
-            for e in svc.class_pupils(cls):
+            for e in movements.class_pupils(cls):
                 target = _get(SchoolClass, targets.get(str(e.person_id)))
                 chosen[e.person_id] = target
             day = _date(body.get("date"), "date")
             if day is None:
                 raise ValidationError(_l("%(field)s is required", field=_l("Date")),
                                       field="date", code="required")
-            moved = svc.disband(cls, chosen, day, _get(Order, body.get("order_id")),
-                                body.get("reason"))
+            moved = movements.disband(current_scope(), cls, chosen, day,
+                                      _get(Order, body.get("order_id")), body.get("reason"))
             return 201, {"moved": len(moved), "movements": [m.id for m in moved]}
 
         return self._answer(work)
@@ -298,8 +282,9 @@ class MovementApi(ScopedModelRestApi):
             422: {description: no next academic year}
         """
         def work():
-            year = self._scoped(AcademicYear, request.args.get("year_id"), "year_id")
-            plan = svc.promotion_plan(year)
+            year = self._readable(AcademicYear, request.args.get("year_id"), "year_id")
+            movements.check_contingent_writer(current_scope(), year.organization_id)
+            plan = promotion.promotion_plan(year)
             return 200, {"year_id": year.id, "next_year_id": plan.next_year.id,
                          "final_parallel": plan.final, "pending": plan.pending,
                          "classes": [{"class_id": r.source.id, "name": str(r.source),
@@ -347,8 +332,9 @@ class MovementApi(ScopedModelRestApi):
         body = request.get_json(silent=True) or {}
 
         def work():
-            year = self._scoped(AcademicYear, body.get("year_id"), "year_id")
-            promoted, graduated, created = svc.promote(year, _get(Order, body.get("order_id")))
+            year = self._readable(AcademicYear, body.get("year_id"), "year_id")
+            promoted, graduated, created = promotion.promote(
+                current_scope(), year, _get(Order, body.get("order_id")))
             return 201, {"promoted": promoted, "graduated": graduated,
                          "classes_created": created}
 

@@ -38,7 +38,7 @@ class Lookup:
         return bool(current_app.appbuilder.sm.has_access(*self.requires))
 
 
-def _org_search(q: str):
+def org_search(q: str):
     like = f"%{q.lower()}%"
     return or_(func.lower(Organization.short_name).like(like),
                func.lower(Organization.full_name).like(like))
@@ -58,16 +58,16 @@ def _person_search(q: str):
 
 LOOKUPS: dict[str, Lookup] = {
     "organization": Lookup(Organization, lambda: readable_orgs_clause(current_scope()),
-                           _org_search, lambda: Organization.short_name,
+                           org_search, lambda: Organization.short_name,
                            lambda o: o.short_name),
     "parent_organization": Lookup(
         Organization,
         lambda: and_(readable_orgs_clause(current_scope()),
                      Organization.kind.in_([OrgKind.ministry, OrgKind.region, OrgKind.district])),
-        _org_search, lambda: Organization.short_name, lambda o: o.short_name),
+        org_search, lambda: Organization.short_name, lambda o: o.short_name),
     "writable_organization": Lookup(Organization,
                                     lambda: org_clause(Organization.id, current_scope(), True),
-                                    _org_search, lambda: Organization.short_name,
+                                    org_search, lambda: Organization.short_name,
                                     lambda o: o.short_name),
     "person": Lookup(Person, lambda: person_clause(Person.id, current_scope()), _person_search,
                      lambda: (Person.last_name, Person.first_name), lambda p: p.full_name,
@@ -87,7 +87,7 @@ LOOKUPS.update({
     "plannable_organization": Lookup(
         Organization, lambda: and_(plan_clause(Organization.id, current_scope()),
                                    Organization.kind.in_([OrgKind.school, OrgKind.college])),
-        _org_search, lambda: Organization.short_name, lambda o: o.short_name),
+        org_search, lambda: Organization.short_name, lambda o: o.short_name),
     "teacher": Lookup(Person, _member_of_planned([Role.teacher, Role.class_teacher]),
                       _person_search, lambda: (Person.last_name, Person.first_name),
                       lambda p: p.full_name),

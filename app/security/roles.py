@@ -193,12 +193,14 @@ _grant(_RECORDS)
 # --- contingent movements with orders (issue 5) -------------------------------------------
 # the school's writers (coordinator-administrator) add orders and perform movements;
 # director, deputy director and district staff read; teachers have no access. The
-# "ContingentView:<page>" keys grant the menu links of those pages (views/__init__.py).
-_CONTINGENT_MENUS = {"ContingentView:without_class": set(), "ContingentView:book": set(),
-                     "ContingentView:alphabetical": set()}
+# "<View>:<page>" keys grant the menu links of those pages (views/__init__.py).
+_CONTINGENT_MENUS = {"MovementFormsView:without_class": set(),
+                     "ContingentBookView:book": set(), "ContingentBookView:alphabetical": set()}
 CONTINGENT_READ = {
-    "ContingentView": {"can_index", "can_without_class", "can_book", "can_alphabetical",
-                       "can_scan", "can_transfer_requests"},
+    "MovementFormsView": {"can_index", "can_without_class"},
+    "ContingentBookView": {"can_book", "can_alphabetical"},
+    "OrderActionView": {"can_scan"},
+    "TransferRequestView": {"can_transfer_requests"},
     "OrderView": READ | {"scan"},
     "MovementView": READ,
     "OrderApi": API_READ,
@@ -206,10 +208,13 @@ CONTINGENT_READ = {
     **_CONTINGENT_MENUS,
 }
 CONTINGENT_WRITE = {
-    "ContingentView": CONTINGENT_READ["ContingentView"] | {
+    "MovementFormsView": CONTINGENT_READ["MovementFormsView"] | {
         "can_enrol", "can_transfer", "can_exclude", "can_transfer_out", "can_disband",
-        "can_promote", "can_annul_order", "can_request_transfer",
-        "can_decide_transfer_request"},
+        "can_promote"},
+    "ContingentBookView": CONTINGENT_READ["ContingentBookView"],
+    "OrderActionView": CONTINGENT_READ["OrderActionView"] | {"can_annul_order"},
+    "TransferRequestView": CONTINGENT_READ["TransferRequestView"] | {
+        "can_request_transfer", "can_decide_transfer_request"},
     "OrderView": READ | {"can_add", "can_edit", "scan", "annul"},
     "MovementView": READ,
     "OrderApi": API_READ | {"can_post", "can_put"},  # never deleted: no DELETE

@@ -13,7 +13,7 @@ def _add(appbuilder, view, name, category, icon=None):
 
 
 def register_views(appbuilder) -> None:
-    from app.security.contingent_lookups import register_contingent_lookups
+    from app.security.contingent.lookups import register_contingent_lookups
     from app.security.journal_lookups import register_journal_lookups
 
     # the pickers' scoped look-ups of the contingent and journal forms (app/security)
@@ -48,21 +48,27 @@ def register_views(appbuilder) -> None:
 
 def _register_contingent(appbuilder) -> None:
     """Contingent: orders, movements, pupils without a class, books (issue 5)."""
-    from app.views.contingent import ContingentView, MovementView, OrderView
+    from app.views.contingent.books import ContingentBookView
+    from app.views.contingent.lists import MovementView, OrderActionView, OrderView
+    from app.views.contingent.movements import MovementFormsView
+    from app.views.contingent.requests import TransferRequestView
 
     cat = _l("Contingent")
-    _add(appbuilder, ContingentView, _l("Contingent movements"), cat, "fa-exchange")
+    _add(appbuilder, MovementFormsView, _l("Contingent movements"), cat, "fa-exchange")
     _add(appbuilder, OrderView, _l("Orders"), cat, "fa-file-text")
     _add(appbuilder, MovementView, _l("Movements"), cat, "fa-random")
-    for key, name, href, icon in (
-            ("without_class", _l("Pupils without a class"), "/contingent/without_class",
-             "fa-user-times"),
-            ("book", _l("Book of pupil movement"), "/contingent/book", "fa-book"),
-            ("alphabetical", _l("Alphabetical book of pupils"), "/contingent/alphabetical",
-             "fa-sort-alpha-asc")):
+    for view in (OrderActionView, TransferRequestView, ContingentBookView):
+        appbuilder.add_view_no_menu(view)
+    for view, key, name, href, icon in (
+            ("MovementFormsView", "without_class", _l("Pupils without a class"),
+             "/contingent/without_class", "fa-user-times"),
+            ("ContingentBookView", "book", _l("Book of pupil movement"), "/contingent/book",
+             "fa-book"),
+            ("ContingentBookView", "alphabetical", _l("Alphabetical book of pupils"),
+             "/contingent/alphabetical", "fa-sort-alpha-asc")):
         appbuilder.add_link(name, href=href, category=cat, icon=icon)
         # roles.py grants the menu entry with the page permission (see CONTINGENT_READ)
-        MENUS[f"ContingentView:{key}"] = (name, cat)
+        MENUS[f"{view}:{key}"] = (name, cat)
 
 
 def register_journal_grade_views(appbuilder) -> None:

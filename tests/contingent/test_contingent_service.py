@@ -10,7 +10,8 @@ from app.extensions import db
 from app.models.contingent import Movement, MovementKind, Order
 from app.models.people import Membership, Person, Role
 from app.models.study import ClassEnrollment, SchoolClass, StudyPeriod
-from app.services import contingent as svc
+from app.services.contingent import movements as svc
+from app.services.contingent import orders, promotion
 from app.services.errors import ConflictError, DomainError, ValidationError
 from tests import factories
 from tests.contingent.helpers import contingent_network, next_year
@@ -45,53 +46,54 @@ def test_order_number_unique_per_school_and_year(c):
     """Is an order number refused when the school already used it that calendar year, and
     allowed in another year or another school?"""
     with pytest.raises(ConflictError) as err:
-        svc.create_order(c.n.SA1, " 1 ", D(2026, 10, 1), "Again")
+        orders.create_order(c.admin, c.n.SA1, " 1 ", D(2026, 10, 1), "Again")
     assert err.value.field == "number"
     assert "already has an order with this number in 2026" in str(err.value)
     db.session.rollback()
-    assert svc.create_order(c.n.SA1, "1", D(2027, 1, 10), "New year").year == 2027
-    assert svc.create_order(c.n.SB1, "1", D(2026, 10, 1), "Other school").id
+    assert orders.create_order(c.admin, c.n.SA1, "1", D(2027, 1, 10), "New year").year == 2027
+    assert orders.create_order(c.sys, c.n.SB1, "1", D(2026, 10, 1), "Other school").id
 
 
 def test_order_rules(c):
     """Are a missing number or summary, an order of a district and a bad scan refused?"""
     with pytest.raises(ValidationError) as err:
-        svc.create_order(c.n.SA1, "", D(2026, 9, 2), "x")
+        orders.create_order(c.admin, c.n.SA1, "", D(2026, 9, 2), "x")
     assert err.value.field == "number"
     with pytest.raises(ValidationError) as err:
-        svc.create_order(c.n.SA1, "2", D(2026, 9, 2), " ")
+        orders.create_order(c.admin, c.n.SA1, "2", D(2026, 9, 2), " ")
     assert err.value.field == "summary"
     with pytest.raises(ValidationError) as err:
-        svc.create_order(c.n.DA, "2", D(2026, 9, 2), "x")
+        orders.create_order(c.sys, c.n.DA, "2", D(2026, 9, 2), "x")
     assert err.value.field == "organization"
     with pytest.raises(ValidationError) as err:
-        svc.create_order(c.n.SA1, "2", D(2026, 9, 2), "x", scan=b"x" * (5 * 1024 * 1024 + 1),
-                         scan_name="a.pdf", scan_mime="application/pdf")
+        orders.create_order(c.admin, c.n.SA1, "2", D(2026, 9, 2), "x",
+                            scan=b"x" * (5 * 1024 * 1024 + 1), scan_name="a.pdf",
+                            scan_mime="application/pdf")
     assert err.value.code == "scan_size"
     with pytest.raises(ValidationError) as err:
-        svc.create_order(c.n.SA1, "2", D(2026, 9, 2), "x", scan=b"MZ", scan_name="a.exe",
-                         scan_mime="application/octet-stream")
+        orders.create_order(c.admin, c.n.SA1, "2", D(2026, 9, 2), "x", scan=b"MZ",
+                            scan_name="a.exe", scan_mime="application/octet-stream")
     assert err.value.code == "scan_type"
-    o = svc.create_order(c.n.SA1, "2", D(2026, 9, 2), "x", scan=b"%PDF", scan_name="a.pdf",
-                         scan_mime="application/pdf")
+    o = orders.create_order(c.admin, c.n.SA1, "2", D(2026, 9, 2), "x", scan=b"%PDF",
+                            scan_name="a.pdf", scan_mime="application/pdf")
     assert o.scan == b"%PDF"
 
 
 def test_annulled_order_backs_no_movement(c):
     """Is an annulled order kept (with its reason) and refused for a new movement?"""
-    o = svc.create_order(c.n.SA1, "7", D(2026, 9, 3), "Wrong")
+    o = orders.create_order(c.admin, c.n.SA1, "7", D(2026, 9, 3), "Wrong")
     with pytest.raises(ValidationError):
-        svc.annul_order(o, "")
-    svc.annul_order(o, "Typing error")
+        orders.annul_order(c.admin, o, "")
+    orders.annul_order(c.admin, o, "Typing error")
     with pytest.raises(ConflictError):
-        svc.annul_order(o, "Again")
+        orders.annul_order(c.admin, o, "Again")
     with pytest.raises(ValidationError) as err:
-        svc.enrol(c.new, c.s.c5b, D(2026, 9, 5), o)
+        svc.enrol(c.admin, c.new, c.s.c5b, D(2026, 9, 5), o)
     assert err.value.field == "order" and "annulled" in str(err.value)
     assert db.session.get(Order, o.id).annul_reason == "Typing error"
     o.summary = "Changed"
     with pytest.raises(ConflictError) as err:
-        svc.check_order(o)
+        orders.check_order(c.admin, o)
     assert err.value.code == "order_annulled"
 
 
@@ -101,7 +103,7 @@ def test_enrol_pupil_without_class(c):
     """Does enrolling a pupil without a class open an enrolment and write an enrolment
     movement with the order, and take the pupil off "pupils without a class"?"""
     assert [p.id for p in svc.pupils_without_class(c.n.SA1.id)] == [c.new.id]
-    mv = svc.enrol(c.new, c.s.c5b, D(2026, 9, 10), c.o1, "New in town")
+    mv = svc.enrol(c.admin, c.new, c.s.c5b, D(2026, 9, 10), c.o1, "New in town")
     db.session.commit()
     assert mv.kind == MovementKind.enrolment and mv.to_class_id == c.s.c5b.id
     assert mv.order_id == c.o1.id and mv.reason == "New in town"
@@ -132,7 +134,7 @@ def test_enrol_refusals(c, case, field):
         cls = None
     before = _count(Movement)
     with pytest.raises(DomainError) as err:
-        svc.enrol(person, cls, day, order)
+        svc.enrol(c.admin, person, cls, day, order)
     db.session.rollback()
     assert err.value.field == field
     assert _count(Movement) == before
@@ -141,7 +143,7 @@ def test_enrol_refusals(c, case, field):
 def test_enrol_into_class_of_another_school_refused(c):
     """Can a pupil of School A1 be enrolled into a class of School A2?"""
     with pytest.raises(ValidationError) as err:
-        svc.enrol(c.new, c.s2.c5a, D(2026, 9, 10), c.o_a2)
+        svc.enrol(c.admin2, c.new, c.s2.c5a, D(2026, 9, 10), c.o_a2)
     assert err.value.field == "person"  # not a pupil of A2
 
 
@@ -150,7 +152,7 @@ def test_enrol_into_class_of_another_school_refused(c):
 def test_transfer_to_another_class(c):
     """Does a class transfer close the enrolment the day before and open the new class on
     the date, with one movement from -> to?"""
-    mv = svc.transfer_class(c.p1, c.s.c5b, D(2026, 11, 9), c.o1, "Parents' request")
+    mv = svc.transfer_class(c.admin, c.p1, c.s.c5b, D(2026, 11, 9), c.o1, "Parents' request")
     db.session.commit()
     old, new = _enrollments(c.p1)
     assert (old.class_id, old.to_date) == (c.s.c5a.id, D(2026, 11, 8))
@@ -184,7 +186,7 @@ def test_transfer_refusals(c, case, field):
     elif case == "other_order":
         order = c.o_a2
     with pytest.raises(DomainError) as err:
-        svc.transfer_class(person, cls, day, order)
+        svc.transfer_class(c.admin, person, cls, day, order)
     db.session.rollback()
     assert err.value.field == field
     assert len(_enrollments(c.p1)) == 1
@@ -196,7 +198,7 @@ def test_exclusion_archives_and_keeps_history(c):
     """Does an exclusion end the class enrolment, archive the Student membership with the
     reason and keep every row (person, enrolment, movement with the quarter)?"""
     q2 = c.s.periods[1]
-    mv = svc.exclude(c.n.SA1, c.p2, D(2026, 11, 20), c.o1, "Moved abroad", q2)
+    mv = svc.exclude(c.admin, c.n.SA1, c.p2, D(2026, 11, 20), c.o1, "Moved abroad", q2)
     db.session.commit()
     [e] = _enrollments(c.p2)
     assert e.to_date == D(2026, 11, 19)
@@ -225,7 +227,7 @@ def test_exclusion_refusals(c, case, field):
     elif case == "outside_year":
         day = D(2027, 7, 1)
     with pytest.raises(DomainError) as err:
-        svc.exclude(c.n.SA1, person, day, c.o1, reason, period)
+        svc.exclude(c.admin, c.n.SA1, person, day, c.o1, reason, period)
     db.session.rollback()
     assert err.value.field == field
     assert _student_of(c.n.SA1, c.p2).end_date is None
@@ -238,7 +240,7 @@ def test_transfer_to_another_school_keeps_one_person(c):
     A1, give one in A2 where the pupil is "without a class", and does A2's enrolment record
     an arrival from A1 with all history on the same person?"""
     persons = _count(Person)
-    mv = svc.transfer_out(c.n.SA1, c.p3, c.n.SA2, D(2026, 12, 1), c.o1, "Family moved")
+    mv = svc.transfer_out(c.admin, c.n.SA1, c.p3, c.n.SA2, D(2026, 12, 1), c.o1, "Family moved")
     db.session.commit()
     assert _count(Person) == persons
     assert _count(Person, Person.national_id == c.p3.national_id) == 1
@@ -247,7 +249,7 @@ def test_transfer_to_another_school_keeps_one_person(c):
     assert target.end_date is None and target.arrival_date == D(2026, 12, 1)
     assert (mv.kind, mv.other_organization_id) == (MovementKind.transfer_out, c.n.SA2.id)
     assert c.p3.id in [p.id for p in svc.pupils_without_class(c.n.SA2.id)]
-    arrival = svc.enrol(c.p3, c.s2.c5b, D(2026, 12, 1), c.o_a2)
+    arrival = svc.enrol(c.admin2, c.p3, c.s2.c5b, D(2026, 12, 1), c.o_a2)
     db.session.commit()
     assert (arrival.kind, arrival.other_organization_id) == (MovementKind.transfer_in,
                                                              c.n.SA1.id)
@@ -268,13 +270,13 @@ def test_transfer_to_another_school_refusals(c):
     cases.append((c.n.SB1, "target_not_school"))
     for target, code in cases:
         with pytest.raises(DomainError) as err:
-            svc.transfer_out(c.n.SA1, c.p3, target, D(2026, 12, 1), c.o1)
+            svc.transfer_out(c.admin, c.n.SA1, c.p3, target, D(2026, 12, 1), c.o1)
         db.session.rollback()
         assert (err.value.field, err.value.code) == ("target", code)
     factories.member(c.n.SA2, Role.student, person=c.p3)
     db.session.commit()
     with pytest.raises(ConflictError) as err:
-        svc.transfer_out(c.n.SA1, c.p3, c.n.SA2, D(2026, 12, 1), c.o1)
+        svc.transfer_out(c.admin, c.n.SA1, c.p3, c.n.SA2, D(2026, 12, 1), c.o1)
     assert err.value.code == "already_pupil_there"
 
 
@@ -283,7 +285,7 @@ def test_transfer_to_another_school_refusals(c):
 def test_disband_moves_every_pupil(c):
     """Does disbanding 5 А move each pupil to the class chosen for them in one step?"""
     targets = {c.p1.id: c.s.c5b, c.p2.id: c.s.c5b, c.p3.id: c.c11}
-    moves = svc.disband(c.s.c5a, targets, D(2027, 1, 12), c.o1, "Too few pupils")
+    moves = svc.disband(c.admin, c.s.c5a, targets, D(2027, 1, 12), c.o1, "Too few pupils")
     db.session.commit()
     assert len(moves) == 3 and {m.kind for m in moves} == {MovementKind.disband}
     assert svc.class_pupils(c.s.c5a) == []
@@ -296,7 +298,7 @@ def test_disband_is_all_or_nothing(c):
     for bad in (None, c.s2.c5a):
         targets = {c.p1.id: c.s.c5b, c.p2.id: c.s.c5b, c.p3.id: bad}
         with pytest.raises(ValidationError) as err:
-            svc.disband(c.s.c5a, targets, D(2027, 1, 12), c.o1)
+            svc.disband(c.admin, c.s.c5a, targets, D(2027, 1, 12), c.o1)
         db.session.rollback()
         assert err.value.field == f"class_{c.p3.id}"
         assert len(svc.class_pupils(c.s.c5a)) == 3
@@ -308,7 +310,7 @@ def test_disband_is_all_or_nothing(c):
 def test_promotion_needs_the_next_year(c):
     """Is a promotion refused with a clear error when the next academic year is missing?"""
     with pytest.raises(ValidationError) as err:
-        svc.promotion_plan(c.s.year)
+        promotion.promotion_plan(c.s.year)
     assert err.value.field == "next_year" and "2026-2027" in str(err.value)
 
 
@@ -316,7 +318,7 @@ def test_promotion_plan_changes_nothing(c):
     """Does the plan list who moves where and who graduates, without changing anything?"""
     next_year(c.n.SA1.id)
     before = (_count(ClassEnrollment), _count(SchoolClass), _count(Movement))
-    plan = svc.promotion_plan(c.s.year)
+    plan = promotion.promotion_plan(c.s.year)
     rows = {r.source.letter_ru and f"{r.source.parallel} {r.source.letter_ru}": r
             for r in plan.rows}
     assert rows["5 А"].target is None and rows["5 А"].target_name in ("6 А", "6 A")
@@ -332,8 +334,8 @@ def test_promotion_moves_graduates_and_is_idempotent(c):
     teacher) in the next year, graduate 11 А (membership archived "graduated"), and does
     running it twice change nothing more?"""
     nxt = next_year(c.n.SA1.id)
-    order = svc.create_order(c.n.SA1, "55", D(2027, 5, 31), "Promotion")
-    promoted, graduated, created = svc.promote(c.s.year, order)
+    order = orders.create_order(c.admin, c.n.SA1, "55", D(2027, 5, 31), "Promotion")
+    promoted, graduated, created = promotion.promote(c.admin, c.s.year, order)
     db.session.commit()
     assert (promoted, graduated, created) == (3, 1, 1)
     six = db.session.scalars(select(SchoolClass).where(SchoolClass.year_id == nxt.id)).one()
@@ -342,13 +344,13 @@ def test_promotion_moves_graduates_and_is_idempotent(c):
     old, new = _enrollments(c.p1)
     assert (old.to_date, new.class_id, new.from_date) == (D(2027, 5, 31), six.id, D(2027, 9, 1))
     m = _student_of(c.n.SA1, c.p4)
-    assert (m.end_date, m.end_reason) == (D(2027, 5, 31), svc.GRADUATED)
+    assert (m.end_date, m.end_reason) == (D(2027, 5, 31), promotion.GRADUATED)
     assert _count(Movement, Movement.kind == MovementKind.graduation) == 1
     counts = (_count(ClassEnrollment), _count(SchoolClass), _count(Movement))
-    assert svc.promote(c.s.year, order) == (0, 0, 0)
+    assert promotion.promote(c.admin, c.s.year, order) == (0, 0, 0)
     db.session.commit()
     assert (_count(ClassEnrollment), _count(SchoolClass), _count(Movement)) == counts
-    assert svc.promotion_plan(c.s.year).pending == 0
+    assert promotion.promotion_plan(c.s.year).pending == 0
 
 
 def test_promotion_uses_existing_class_and_final_parallel(c):
@@ -359,8 +361,8 @@ def test_promotion_uses_existing_class_and_final_parallel(c):
                       letter_kk="А", letter_en="A", shift=1)
     db.session.add(six)
     db.session.commit()
-    assert svc.final_parallel(c.n.SA1.id) == 11
-    svc.promote(c.s.year, c.o1)
+    assert promotion.final_parallel(c.n.SA1.id) == 11
+    promotion.promote(c.admin, c.s.year, c.o1)
     db.session.commit()
     assert {e.person_id for e in svc.class_pupils(six)} == {c.p1.id, c.p2.id, c.p3.id}
     assert _count(SchoolClass, SchoolClass.year_id == nxt.id) == 1
@@ -371,5 +373,5 @@ def test_exclusion_period_must_be_a_quarter_of_the_school(c):
     other = db.session.scalars(select(StudyPeriod).where(
         StudyPeriod.organization_id == c.n.SA2.id)).first()
     with pytest.raises(ValidationError) as err:
-        svc.exclude(c.n.SA1, c.p1, D(2026, 10, 1), c.o1, "x", other)
+        svc.exclude(c.admin, c.n.SA1, c.p1, D(2026, 10, 1), c.o1, "x", other)
     assert err.value.code == "period_other_school"

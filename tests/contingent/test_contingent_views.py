@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models.contingent import Movement, MovementKind, Order
 from app.models.people import Person
 from app.models.study import ClassEnrollment, SchoolClass
-from app.services import contingent as svc
+from app.services.contingent import movements as svc
 from tests.contingent.helpers import contingent_network, next_year
 
 D = dt.date
@@ -204,7 +204,7 @@ def test_promotion_confirmation_then_confirm(c, login):
 
 def test_books_xlsx_and_print(c, login):
     """Do the books give XLSX with the pupils and a print view with the stamp?"""
-    svc.exclude(c.n.SA1, c.p2, D(2026, 11, 20), c.o1, "Moved abroad", c.s.periods[1])
+    svc.exclude(c.admin, c.n.SA1, c.p2, D(2026, 11, 20), c.o1, "Moved abroad", c.s.periods[1])
     db.session.commit()
     client = login("school_a_admin")
     resp = client.get(f"/contingent/book?org={c.n.SA1.id}&start=2026-09-01&end=2027-05-31"

@@ -1,4 +1,4 @@
-"""Transfer requests started by the receiving school (app/services/contingent_requests.py):
+"""Transfer requests started by the receiving school (app/services/contingent/requests.py):
 the pupil found by IIN/PIN and last name only, one waiting request, the leaving school
 accepts with its order (the same transfer as when it starts it) or refuses with a reason,
 the requester withdraws; per role through the real routes."""
@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.contingent import Movement, MovementKind, TransferRequest
 from app.models.contingent import TransferRequestStatus as Status
-from app.services import contingent as svc
-from app.services import contingent_requests as req_svc
+from app.services.contingent import movements as svc
+from app.services.contingent import requests as req_svc
 from app.services.errors import DomainError
 from tests.contingent.helpers import contingent_network
 
@@ -43,11 +43,11 @@ def test_pupil_found_only_by_identifier_and_last_name(c):
     assert _refused(req_svc.find_pupil, a2, "000000000000", "Абаев").code == "pupil_not_found"
     assert _refused(req_svc.find_pupil, c.n.SA1, c.p1.national_id, "Абаев").code == \
         "already_pupil_here"
-    req_svc.request_transfer(a2, c.p1.national_id, "Абаев", D(2026, 10, 1), "Moved house")
+    req_svc.request_transfer(c.admin2, a2, c.p1.national_id, "Абаев", D(2026, 10, 1), "Moved house")
     db.session.commit()
-    assert _refused(req_svc.request_transfer, a2, c.p1.national_id, "Абаев",
+    assert _refused(req_svc.request_transfer, c.admin2, a2, c.p1.national_id, "Абаев",
                     D(2026, 10, 2)).code == "request_open"
-    assert _refused(req_svc.request_transfer, a2, c.p2.national_id, "Бекова",
+    assert _refused(req_svc.request_transfer, c.admin2, a2, c.p2.national_id, "Бекова",
                     None).field == "arrival_date"
 
 
@@ -55,11 +55,11 @@ def test_accept_transfers_with_the_leaving_schools_order(c):
     """Does accepting perform the transfer out (movement with the order, the pupil a pupil
     of the requesting school, in its pupils without a class), link the movement, and refuse
     a second decision?"""
-    req = req_svc.request_transfer(c.n.SA2, c.p2.national_id, "Бекова", D(2026, 10, 1))
+    req = req_svc.request_transfer(c.admin2, c.n.SA2, c.p2.national_id, "Бекова", D(2026, 10, 1))
     db.session.commit()
-    assert _refused(req_svc.accept, req, None).field == "order"
+    assert _refused(req_svc.accept, c.admin, req, None).field == "order"
     assert req.status == Status.requested
-    mv = req_svc.accept(req, c.o1)
+    mv = req_svc.accept(c.admin, req, c.o1)
     db.session.commit()
     assert (mv.kind, mv.date, mv.other_organization_id) == (
         MovementKind.transfer_out, D(2026, 10, 1), c.n.SA2.id)
@@ -67,23 +67,23 @@ def test_accept_transfers_with_the_leaving_schools_order(c):
     assert svc.student_membership(c.n.SA2.id, c.p2.id) is not None
     assert svc.student_membership(c.n.SA1.id, c.p2.id) is None
     assert c.p2.id in {p.id for p in svc.pupils_without_class(c.n.SA2.id)}
-    assert _refused(req_svc.refuse, req, "late").code == "request_decided"
+    assert _refused(req_svc.refuse, c.admin, req, "late").code == "request_decided"
 
 
 def test_refuse_needs_a_reason_and_withdraw_keeps_the_row(c):
     """Does a refusal need a reason and keep it; is a withdrawn request kept (never
     deleted) and no longer open?"""
-    req = req_svc.request_transfer(c.n.SA2, c.p3.national_id, "Жумаев", D(2026, 10, 1))
+    req = req_svc.request_transfer(c.admin2, c.n.SA2, c.p3.national_id, "Жумаев", D(2026, 10, 1))
     db.session.commit()
-    assert _refused(req_svc.refuse, req, " ").field == "decision_reason"
-    req_svc.refuse(req, "The parents did not apply")
+    assert _refused(req_svc.refuse, c.admin, req, " ").field == "decision_reason"
+    req_svc.refuse(c.admin, req, "The parents did not apply")
     db.session.commit()
     assert (req.status, req.decision_reason) == (Status.refused, "The parents did not apply")
-    again = req_svc.request_transfer(c.n.SA2, c.p3.national_id, "Жумаев", D(2026, 10, 5))
-    req_svc.withdraw(again)
+    again = req_svc.request_transfer(c.admin2, c.n.SA2, c.p3.national_id, "Жумаев", D(2026, 10, 5))
+    req_svc.withdraw(c.admin2, again)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(TransferRequest)) == 2
-    assert _refused(req_svc.withdraw, again).code == "request_decided"
+    assert _refused(req_svc.withdraw, c.admin2, again).code == "request_decided"
 
 
 def test_request_and_decide_through_the_pages(c, login):

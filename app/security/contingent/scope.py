@@ -24,7 +24,7 @@ def transfer_request_read_clause(scope: UserScope | None = None):
                staff_read_clause(TransferRequest.source_organization_id, scope))
 
 
-def can_act_on_request(req: TransferRequest, action: str) -> bool:
-    """May the user ``accept``, ``refuse`` or ``withdraw`` the request?"""
+def can_act_on_request(req: TransferRequest, action: str, scope: UserScope) -> bool:
+    """May the user of ``scope`` ``accept``, ``refuse`` or ``withdraw`` the request?"""
     column = _ACTING_SCHOOL.get(action)
-    return column is not None and can_write_org(getattr(req, column))
+    return column is not None and can_write_org(getattr(req, column), scope)

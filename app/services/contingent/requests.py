@@ -1,6 +1,6 @@
 """Transfer requests: the receiving school asks for a pupil of another school in the system
 (the parents brought their application there); the leaving school accepts - the transfer is
-performed by ``contingent.transfer_out`` with the leaving school's order - or refuses with a
+performed by ``movements.transfer_out`` with the leaving school's order - or refuses with a
 reason; the receiving school may withdraw a request while it waits.
 
 Rules (decisions, docs/records-office.md "Transfer requests"):
@@ -24,7 +24,7 @@ import smtplib
 from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models.contingent import (
@@ -36,12 +36,37 @@ from app.models.contingent import (
 )
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role
-from app.security.scopes import writer_members_clause
-from app.services import contingent as svc
-from app.services.errors import ConflictError, ValidationError, require
+from app.security.contingent.scope import can_act_on_request, transfer_request_read_clause
+from app.security.scopes import UserScope, writer_members_clause
+from app.services.contingent import movements
+from app.services.errors import ConflictError, ScopeError, ValidationError, require
 from app.services.mail import send_mail
+from app.services.unit_of_work import command
 
 log = logging.getLogger(__name__)
+
+
+def _may(scope: UserScope, req: TransferRequest, action: str) -> None:
+    """Refuse an action on the request to a user who is not a writer of the school that
+    takes it (the leaving school accepts and refuses, the requesting one withdraws)."""
+    if not can_act_on_request(req, action, scope):
+        raise ScopeError(_l("You may not change the contingent of this organization"),
+                         code="scope")
+
+
+def requests_of(scope: UserScope) -> list[TransferRequest]:
+    """The requests the user's schools made or received, waiting ones first."""
+    return list(db.session.scalars(
+        select(TransferRequest).where(transfer_request_read_clause(scope))
+        .order_by(case((TransferRequest.status == TransferRequestStatus.requested, 0),
+                       else_=1), TransferRequest.created_at.desc(),
+                  TransferRequest.id.desc()).limit(500)))
+
+
+def readable_request(scope: UserScope, req_id: int) -> TransferRequest | None:
+    """The request if the user reads one of its schools."""
+    return db.session.scalars(select(TransferRequest).where(
+        TransferRequest.id == req_id, transfer_request_read_clause(scope))).first()
 
 
 def find_pupil(target: Organization, national_id: str | None,
@@ -56,21 +81,25 @@ def find_pupil(target: Organization, national_id: str | None,
     person = db.session.scalars(select(Person).where(Person.national_id == nid)).first()
     if person is None or person.last_name.casefold() != last.casefold():
         raise not_found
-    if svc.student_membership(target.id, person.id) is not None:
+    if movements.student_membership(target.id, person.id) is not None:
         raise ConflictError(_l("IIN / PIN: the person is already a pupil of this school"),
                             field="national_id", code="already_pupil_here")
     source = db.session.scalars(
         select(Organization).join(Membership, Membership.organization_id == Organization.id)
         .where(Membership.person_id == person.id, Membership.role == Role.student,
-               Membership.end_date.is_(None), svc.transfer_schools(target))).first()
+               Membership.end_date.is_(None), movements.transfer_schools(target))).first()
     if source is None:
         raise not_found
     return person, source
 
 
-def request_transfer(target: Organization, national_id: str | None, last_name: str | None,
-                     arrival_date: dt.date | None, note: str | None = None) -> TransferRequest:
-    """Ask the pupil's school to transfer them here from ``arrival_date``."""
+@command
+def request_transfer(scope: UserScope, target: Organization, national_id: str | None,
+                     last_name: str | None, arrival_date: dt.date | None,
+                     note: str | None = None) -> TransferRequest:
+    """Ask the pupil's school to transfer them here from ``arrival_date`` (a writer of the
+    receiving school)."""
+    movements.check_contingent_writer(scope, target.id)
     person, source = find_pupil(target, national_id, last_name)
     require(arrival_date, "arrival_date", _l("Arrival date"))
     waiting = db.session.scalar(select(func.count()).select_from(TransferRequest).where(
@@ -141,12 +170,15 @@ def _waiting(req: TransferRequest) -> None:
                             code="request_decided")
 
 
-def accept(req: TransferRequest, order: Order | None, day: dt.date | None = None) -> Movement:
+@command
+def accept(scope: UserScope, req: TransferRequest, order: Order | None,
+           day: dt.date | None = None) -> Movement:
     """The leaving school transfers the pupil to the requesting school with its order, from
     ``day`` (by default the requested arrival date)."""
+    _may(scope, req, "accept")
     _waiting(req)
-    mv = svc.transfer_out(req.source_organization, req.person, req.organization,
-                          day or req.arrival_date, order, req.note)
+    mv = movements.transfer_out(scope, req.source_organization, req.person,
+                                req.organization, day or req.arrival_date, order, req.note)
     req.status = TransferRequestStatus.accepted
     req.decided_on = dt.date.today()
     req.movement_id = mv.id
@@ -155,8 +187,10 @@ def accept(req: TransferRequest, order: Order | None, day: dt.date | None = None
     return mv
 
 
-def refuse(req: TransferRequest, reason: str | None) -> None:
+@command
+def refuse(scope: UserScope, req: TransferRequest, reason: str | None) -> None:
     """The leaving school refuses, saying why."""
+    _may(scope, req, "refuse")
     _waiting(req)
     require(reason, "decision_reason", _l("Reason"))
     req.status = TransferRequestStatus.refused
@@ -166,8 +200,10 @@ def refuse(req: TransferRequest, reason: str | None) -> None:
     _notify_requester(req)
 
 
-def withdraw(req: TransferRequest) -> None:
+@command
+def withdraw(scope: UserScope, req: TransferRequest) -> None:
     """The requesting school takes its request back while it waits."""
+    _may(scope, req, "withdraw")
     _waiting(req)
     req.status = TransferRequestStatus.withdrawn
     req.decided_on = dt.date.today()

@@ -24,6 +24,7 @@ from app.models.contingent import (
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role
 from app.models.study import ClassEnrollment, SchoolClass
+from app.services.contingent.promotion import GRADUATED
 from app.services.xlsx import table_xlsx
 
 
@@ -38,7 +39,7 @@ def _class_name(parallel, l_ru, l_kk, l_en, loc: str) -> str:
     return f"{parallel} {letter}"
 
 
-def _cell(v):
+def cell(v):
     if isinstance(v, dt.date):
         return format_date(v)
     return "" if v is None else v
@@ -131,7 +132,7 @@ def movement_book_rows(lines: list[MovementLine]) -> list[list]:
 
 def movement_book_xlsx(org_name: str, start: dt.date, end: dt.date,
                        lines: list[MovementLine]) -> bytes:
-    rows = [[_cell(v) for v in row] for row in movement_book_rows(lines)]
+    rows = [[cell(v) for v in row] for row in movement_book_rows(lines)]
     return table_xlsx(gettext("Book of pupil movement"), movement_book_headers(), rows,
                       caption=[org_name, gettext("Book of pupil movement"),
                                f"{format_date(start)} - {format_date(end)}"])
@@ -224,12 +225,10 @@ def alphabetical_rows(lines: list[BookLine]) -> list[list]:
 
 
 def reason_label(reason: str) -> str:
-    from app.services.contingent import GRADUATED
-
     return gettext("Graduated") if reason == GRADUATED else reason
 
 
 def alphabetical_xlsx(org_name: str, lines: list[BookLine]) -> bytes:
-    rows = [[_cell(v) for v in row] for row in alphabetical_rows(lines)]
+    rows = [[cell(v) for v in row] for row in alphabetical_rows(lines)]
     return table_xlsx(gettext("Alphabetical book of pupils"), alphabetical_headers(), rows,
                       caption=[org_name, gettext("Alphabetical book of pupils")])

@@ -8,7 +8,7 @@ from sqlalchemy import String, cast, func, or_
 from app.models.contingent import Order
 from app.models.org import Organization, OrgKind
 from app.models.study import SchoolClass, StudyPeriod
-from app.security.lookups import LOOKUPS, Lookup, _org_search
+from app.security.lookups import LOOKUPS, Lookup, org_search
 from app.security.scopes import current_scope, org_clause
 
 
@@ -39,9 +39,9 @@ CONTINGENT_LOOKUPS = {
     "transfer_school": Lookup(
         Organization, lambda: (Organization.kind.in_([OrgKind.school])
                                & Organization.closed_on.is_(None)),
-        _org_search, lambda: Organization.short_name,
+        org_search, lambda: Organization.short_name,
         lambda o: f"{o.short_name} ({o.parent.short_name})" if o.parent else o.short_name,
-        requires=("can_transfer_out", "ContingentView")),
+        requires=("can_transfer_out", "MovementFormsView")),
 }
 
 
