@@ -1,5 +1,5 @@
 """``GET /api/v1/diary/<student_id>?week=YYYY-MM-DD``: a pupil's diary week for mobile
-clients, with the same scope as the diary page (``journal_scope.can_read_diary``)."""
+clients, with the same scope as the diary page (``security.journal.scope.can_read_diary``)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
 from app import clock
-from app.security import journal_scope as js
+from app.security.journal import scope as js
 from app.security.scopes import current_scope
 from app.services.journal import diary as diary_service
 

@@ -18,8 +18,8 @@ from app.api.base import ScopedModelRestApi
 from app.extensions import db
 from app.models.journal import JournalCell, Mark
 from app.models.timetable import Lesson
-from app.security import journal_scope
-from app.security.journal_filters import (
+from app.security.journal import scope as journal_scope
+from app.security.journal.filters import (
     JournalCellReadFilter,
     JournalLessonReadFilter,
     JournalMarkReadFilter,

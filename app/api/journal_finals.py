@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app.api.base import ScopedModelRestApi
 from app.extensions import db
 from app.models.journal import FinalGrade
-from app.security.journal_filters import FinalGradeReadFilter
+from app.security.journal.filters import FinalGradeReadFilter
 from app.security.scopes import current_scope
 from app.services.errors import DomainError, ScopeError, ValidationError
 from app.services.journal import commands as finals

@@ -288,7 +288,7 @@ _JOURNAL_GRADES = {
 }
 _grant(_JOURNAL_GRADES)
 # --- class journal (issue 4): the grid and its JSON endpoints; row rules in
-# app.security.journal_scope (who reads which section, who writes marks / attendance)
+# app.security.journal.scope (who reads which section, who writes marks / attendance)
 JOURNAL_READ_APIS = {a: API_READ for a in ("JournalLessonApi", "JournalMarkApi",
                                            "JournalAttendanceApi")}
 JOURNAL_READER = {"JournalView": {"can_index", "can_grid"}, "JournalApi": {"can_get"},
@@ -307,7 +307,7 @@ _JOURNAL = {
 _grant(_JOURNAL)
 
 # --- journal (issue 4): diary, summary sheet, change history -------------------------------
-# Row scope in app.security.journal_scope: pupils and parents open their own diaries; staff
+# Row scope in app.security.journal.scope: pupils and parents open their own diaries; staff
 # (class teacher of the class, administration, district) pupils' diaries and summary sheets;
 # the history shows the sections a user reads (a teacher: those they teach).
 DIARY_OWN = {"DiaryView": {"can_index", "can_week"}, "DiaryApi": {"can_get"}}

@@ -14,7 +14,7 @@ def _add(appbuilder, view, name, category, icon=None):
 
 def register_views(appbuilder) -> None:
     from app.security.contingent.lookups import register_contingent_lookups
-    from app.security.journal_lookups import register_journal_lookups
+    from app.security.journal.lookups import register_journal_lookups
 
     # the pickers' scoped look-ups of the contingent and journal forms (app/security)
     register_contingent_lookups()

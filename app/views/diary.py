@@ -1,7 +1,7 @@
 """The diary (week view) for pupils, parents and school staff, and the summary sheet a class
 teacher prints for parents who declined electronic access (issue 4).
 
-Who opens whose diary: ``app.security.journal_scope.can_read_diary`` (the pupil, their
+Who opens whose diary: ``app.security.journal.scope.can_read_diary`` (the pupil, their
 parents, the class teacher of the pupil's class, the school's administration, district
 staff); the summary sheet: ``can_open_diary_as_staff``. Anything else answers 404.
 """
@@ -21,7 +21,7 @@ from app.i18n import format_date
 from app.models.org import Organization
 from app.models.people import ParentLink, Person
 from app.models.study import ClassEnrollment, SchoolClass
-from app.security import journal_scope as js
+from app.security.journal import scope as js
 from app.security.printing import print_stamp
 from app.security.scopes import current_scope
 from app.services.journal import diary as diary_service

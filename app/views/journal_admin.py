@@ -16,7 +16,7 @@ from app.models.journal import (
     GradingPolicyName,
     JournalSettings,
 )
-from app.security.journal_filters import (
+from app.security.journal.filters import (
     GrantAdminFilter,
     GrantReadFilter,
     SettingsReadFilter,

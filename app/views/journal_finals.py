@@ -1,6 +1,6 @@
 """The section's period grades page: pupils with the computed value, the suggested mark and
 the grade set, and the teacher's "Confirm all computed grades" button (one transaction).
-Read by the section's readers (journal_scope.section_read_clause); confirmed only by the
+Read by the section's readers (security.journal.scope.section_read_clause); confirmed only by the
 section's teacher (app/services/journal/commands.py)."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.people import Person
 from app.models.study import SchoolClass, StudyPeriod, Subject
-from app.security.journal_scope import final_writer, section_read_clause
+from app.security.journal.scope import final_writer, section_read_clause
 from app.security.scopes import current_scope
 from app.services.errors import DomainError
 from app.services.journal import commands, queries

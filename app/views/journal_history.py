@@ -1,5 +1,5 @@
 """The "journal change history" report: on screen (paginated) and as XLSX with the same
-filters; rows scoped by ``journal_scope.section_read_clause`` (app/services/journal/history.py)."""
+filters; rows scoped by ``security.journal.scope.section_read_clause`` (app/services/journal/history.py)."""
 from __future__ import annotations
 
 from flask import request

@@ -7,7 +7,7 @@ import pytest
 from app import clock
 from app.extensions import db
 from app.models.journal import AccessGrant, JournalSettings
-from app.security.journal_scope import active_grant
+from app.security.journal.scope import active_grant
 from tests import factories
 
 TODAY = dt.date(2026, 11, 2)

@@ -1,9 +1,9 @@
-"""The journal's row-level rules (app/security/journal_scope.py) on the journal factory."""
+"""The journal's row-level rules (app/security/journal/scope.py) on the journal factory."""
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models.timetable import Lesson
-from app.security.journal_scope import (
+from app.security.journal.scope import (
     can_grant_access,
     can_write_attendance,
     can_write_marks,

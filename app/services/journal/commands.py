@@ -82,8 +82,8 @@ def _normalise_value(value) -> str:
 
 
 def final_author(scope, class_id: int, subject_id: int, period_ids: list[int]) -> int | None:
-    """The user's person that may set the section's grades (journal_scope.final_writer)."""
-    from app.security.journal_scope import final_writer  # noqa: PLC0415 (scope rules)
+    """The user's person that may set the section's grades (security.journal.scope.final_writer)."""
+    from app.security.journal.scope import final_writer  # noqa: PLC0415 (scope rules)
 
     return final_writer(class_id, subject_id, period_ids, scope)
 
@@ -225,7 +225,7 @@ def _year_value(sec: _Section, student_id: int, value: str,
 
 def _grant_for_change(scope, sec: _Section, reason: str | None):
     """A set grade is closed: the active grant that opens it, with a reason, or a refusal."""
-    from app.security.journal_scope import active_grant  # noqa: PLC0415
+    from app.security.journal.scope import active_grant  # noqa: PLC0415
 
     grant = active_grant(scope.person_ids, sec.school_class.id, sec.subject.id,
                          sec.grant_period_id, clock.today())

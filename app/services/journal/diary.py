@@ -7,8 +7,8 @@ with substitutions, topic and homework, and the pupil's own marks, attendance an
 It never reads another pupil's cell or mark. Five queries whatever the range: the pupil's
 enrolments, subgroup memberships, the lessons with their panels, the cells, the marks.
 
-Who may call it for which pupil is decided by ``app.security.journal_scope``
-(:func:`~app.security.journal_scope.can_read_diary`), not here.
+Who may call it for which pupil is decided by ``app.security.journal.scope``
+(:func:`~app.security.journal.scope.can_read_diary`), not here.
 """
 from __future__ import annotations
 

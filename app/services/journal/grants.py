@@ -2,7 +2,7 @@
 settings of a school: the rules the pages apply before they save.
 
 Grants: given by the school's administration (coordinator-administrator, director, deputy
-directors - ``journal_scope.can_grant_access``) to a teacher of the school for one class,
+directors - ``security.journal.scope.can_grant_access``) to a teacher of the school for one class,
 subject and period, until a date (inclusive) from today to :data:`MAX_GRANT_DAYS` days ahead,
 with a reason. A grant works while ``revoked_at`` is empty and today is not after ``until``:
 no background job, expiry is a date comparison. Revoking sets ``revoked_at``; nothing is
@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models.journal import AccessGrant, JournalSettings
 from app.models.people import Membership
 from app.models.study import SchoolClass, StudyPeriod, Subject
-from app.security.journal_scope import can_grant_access
+from app.security.journal.scope import can_grant_access
 from app.services.errors import ScopeError, ValidationError
 from app.services.journal.edit_window import EditWindow
 from app.services.study.setup import is_teacher

@@ -36,7 +36,7 @@ from app.models.study import (
     Subject,
 )
 from app.models.timetable import Lesson, LessonStatus
-from app.security import journal_scope
+from app.security.journal import scope as journal_scope
 from app.security.scopes import UserScope
 from app.services.journal import entry as cells
 from app.services.journal.compute import CATEGORY_OF, compute_finals

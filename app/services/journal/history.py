@@ -1,6 +1,6 @@
 """The "journal change history" report (issue 4): :class:`JournalChange` rows filtered by
 class, subject, author (teacher), period and date range, scoped by
-``journal_scope.section_read_clause`` (a teacher sees the sections they teach, a class
+``security.journal.scope.section_read_clause`` (a teacher sees the sections they teach, a class
 teacher their class, the school's administration and district staff all of the school).
 
 A page is two queries (the count and the rows), the XLSX export one streamed query.
@@ -19,7 +19,7 @@ from app.models.journal import CHANGE_KIND_LABELS, AccessGrant, ChangeKind, Jour
 from app.models.people import Person
 from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.models.timetable import Lesson
-from app.security.journal_scope import section_read_clause
+from app.security.journal.scope import section_read_clause
 from app.security.scopes import UserScope, current_scope
 from app.services import xlsx
 

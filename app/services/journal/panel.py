@@ -13,7 +13,7 @@ from sqlalchemy.orm import lazyload
 from app.extensions import db
 from app.models.journal import SCORED_CATEGORIES, JournalCell, LessonRecord, Mark
 from app.models.timetable import Lesson, LessonPlan, PlanTopic
-from app.security import journal_scope
+from app.security.journal import scope as journal_scope
 from app.security.scopes import UserScope
 from app.services.errors import ConflictError, ScopeError, ValidationError
 from app.services.journal.entry import (

@@ -5,7 +5,7 @@ Rules (issue 4, seed 002 §2 and Appendices Д-Ж, seed 003 §15-§16, §35):
 - only a pupil enrolled in the lesson's class (and in its subgroup, for a subgroup lesson)
   on the lesson's date has a cell (``not_enrolled``);
 - marks and remarks are written by the lesson's acting teacher only, attendance also by the
-  class teacher (:mod:`app.security.journal_scope`; ``not_lesson_teacher``,
+  class teacher (:mod:`app.security.journal.scope`; ``not_lesson_teacher``,
   ``not_attendance_writer``);
 - a mark is 2..5 (``mark_range``), a summative score 0..max score (``score_range``); the
   category must belong to the school's grading policy (``category_not_allowed``);
@@ -44,7 +44,7 @@ from app.models.journal import (
     WorkType,
 )
 from app.models.timetable import Lesson, LessonStatus
-from app.security import journal_scope
+from app.security.journal import scope as journal_scope
 from app.security.scopes import UserScope
 from app.services.errors import ConflictError, DomainError, ScopeError, ValidationError
 from app.services.journal.edit_window import check_can_edit

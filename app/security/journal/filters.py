@@ -1,4 +1,4 @@
-"""FAB filters over the journal's row rules (app/security/journal_scope.py), for
+"""FAB filters over the journal's row rules (app/security/journal/scope.py), for
 ``base_filters`` / ``write_filters`` of the journal's views and REST resources (no rule of
 their own)."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ from sqlalchemy import false, or_, select
 from app.models.journal import JournalCell, Mark
 from app.models.study import ClassEnrollment
 from app.models.timetable import Lesson
-from app.security import journal_scope
-from app.security.journal_scope import lesson_read_clause, readable_student_ids
+from app.security.journal import scope as journal_scope
+from app.security.journal.scope import lesson_read_clause, readable_student_ids
 from app.security.scopes import current_scope, org_clause, staff_read_clause
 
 

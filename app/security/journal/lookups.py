@@ -1,5 +1,5 @@
 """Scoped look-ups of the access-grant form: teachers, classes, subjects and periods of the
-schools where the user grants access (``journal_scope.grant_admin_clause``). Registered in
+schools where the user grants access (``security.journal.scope.grant_admin_clause``). Registered in
 ``app.security.lookups.LOOKUPS`` when the journal's pages are registered."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy import String, cast, func, or_, select
 
 from app.models.people import Membership, Person, Role
 from app.models.study import AcademicYear, SchoolClass, StudyPeriod, Subject
-from app.security.journal_scope import grant_admin_clause
+from app.security.journal.scope import grant_admin_clause
 from app.security.lookups import LOOKUPS, Lookup, _person_search
 from app.security.scopes import current_scope
 
