@@ -23,6 +23,7 @@ from app.models.study import (
     Subject,
 )
 from app.models.timetable import BellSchedule, BellSlot, LessonPlan, PlanTopic, TimetableEntry
+from app.security.scopes import system_scope
 from app.services.study.timetable import generate_lessons
 
 YEAR = ("2026-2027", dt.date(2026, 9, 1), dt.date(2027, 5, 31))
@@ -154,7 +155,7 @@ def build_school_study(school, rng: random.Random, lesson_days: int = 5,
                                      title=title, hours=rng.choice([2, 3, 4])))
         plans += 1
     db.session.flush()
-    lessons = generate_lessons(q1) if generate else 0
+    lessons = generate_lessons(system_scope(), q1) if generate else 0
     return {"classes": len(classes), "curriculum": len(items), "entries": len(entries),
             "lessons": lessons, "plans": plans}
 

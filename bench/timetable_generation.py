@@ -35,6 +35,7 @@ def _run(url: str) -> dict:
         from app.models.people import Role
         from app.models.study import StudyPeriod
         from app.models.timetable import Lesson
+        from app.security.scopes import system_scope
         from app.services import orgs, people
         from app.services.study.timetable import generate_lessons
         from tests.factories import person
@@ -58,13 +59,13 @@ def _run(url: str) -> dict:
 
         event.listen(engine, "before_cursor_execute", count)
         t0 = time.perf_counter()
-        created = generate_lessons(q1)
+        created = generate_lessons(system_scope(), q1)
         db.session.commit()
         first = time.perf_counter() - t0
         first_q = len(statements)
         statements.clear()
         t0 = time.perf_counter()
-        again = generate_lessons(q1)
+        again = generate_lessons(system_scope(), q1)
         db.session.commit()
         second = time.perf_counter() - t0
         second_q = len(statements)

@@ -6,10 +6,8 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import lazy_gettext as _l
 
 from app.api.base import ScopedModelRestApi
-from app.extensions import db
 from app.models.study import (
     AcademicYear,
     ClassEnrollment,
@@ -21,38 +19,29 @@ from app.models.study import (
 )
 from app.models.timetable import Lesson, LessonPlan, PlanTopic, TimetableEntry
 from app.security.filters import OrgPlanFilter, PlanTopicReadFilter, StudyReadFilter
-from app.security.scopes import can_plan_org
-from app.services.errors import DomainError, ScopeError
+from app.security.scopes import current_scope
+from app.services.errors import DomainError
 from app.services.study import curriculum as curriculum_service
 from app.services.study import plans as plan_service
 from app.services.study import setup as study_service
 from app.services.study import timetable as tt_service
 
 
-def _org_of(item):
-    org = getattr(item, "organization", None)
-    return org.id if org is not None else item.organization_id
-
-
 class StudyRestApi(ScopedModelRestApi):
+    """A study resource: ``write_rule`` is the service's ``check_<row>(scope, item)`` (the
+    same as the page's), ``delete_rule`` the service's rule for deleting a row."""
+
     own_columns: tuple | None = None
-    service_check = None
+    #: the service's rule for deleting a row, ``rule(scope, item)``
+    delete_rule = study_service.check_row_delete
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         cls.base_filters = [["organization_id", StudyReadFilter, cls.own_columns]]
         cls.write_filters = [["organization_id", OrgPlanFilter, None]]
 
-    def check_write(self, item) -> None:
-        org_id = _org_of(item)
-        if org_id is not None and not can_plan_org(org_id):
-            raise ScopeError(_l("You may not change the study process of this organization"),
-                             code="scope")
-        if self.service_check is not None:
-            type(self).service_check(item)
-        if not can_plan_org(_org_of(item)):
-            raise ScopeError(_l("You may not change the study process of this organization"),
-                             code="scope")
+    def pre_delete(self, item) -> None:
+        type(self).delete_rule(current_scope(), item)
 
 
 class AcademicYearApi(StudyRestApi):
@@ -63,10 +52,8 @@ class AcademicYearApi(StudyRestApi):
     add_columns = ["organization", "name", "starts_on", "ends_on"]
     edit_columns = ["name", "starts_on", "ends_on"]
     search_columns = ["organization_id", "name"]
-    service_check = study_service.check_year
-
-    def pre_delete(self, item):
-        study_service.check_year_delete(item)
+    write_rule = study_service.check_year
+    delete_rule = study_service.check_year_delete
 
 
 class StudyPeriodApi(StudyRestApi):
@@ -76,10 +63,8 @@ class StudyPeriodApi(StudyRestApi):
                                    "starts_on", "ends_on"]
     add_columns = edit_columns = ["year", "kind", "name", "starts_on", "ends_on"]
     search_columns = ["year_id", "organization_id"]
-    service_check = study_service.check_period
-
-    def pre_delete(self, item):
-        study_service.check_period_delete(item)
+    write_rule = study_service.check_period
+    delete_rule = study_service.check_period_delete
 
 
 class SubjectApi(StudyRestApi):
@@ -91,7 +76,7 @@ class SubjectApi(StudyRestApi):
     add_columns = ["organization", "name", "short_name", "without_attestation"]
     edit_columns = ["name", "short_name", "without_attestation", "archived"]
     search_columns = ["organization_id", "name"]
-    service_check = study_service.check_subject
+    write_rule = study_service.check_subject
     exclude_route_methods = {"delete"}
 
 
@@ -102,7 +87,7 @@ class RoomApi(StudyRestApi):
                                    "capacity"]
     add_columns = edit_columns = ["building", "number", "name", "capacity"]
     search_columns = ["building_id", "organization_id"]
-    service_check = study_service.check_room
+    write_rule = study_service.check_room
 
 
 class SchoolClassApi(StudyRestApi):
@@ -117,7 +102,7 @@ class SchoolClassApi(StudyRestApi):
                                   "language", "profile", "shift", "home_room", "class_teacher",
                                   "home_schooling"]
     search_columns = ["year_id", "parallel", "organization_id"]
-    service_check = study_service.check_class
+    write_rule = study_service.check_class
     exclude_route_methods = {"delete"}
 
 
@@ -129,7 +114,7 @@ class ClassEnrollmentApi(StudyRestApi):
                                    "from_date", "to_date"]
     add_columns = edit_columns = ["school_class", "person", "from_date", "to_date"]
     search_columns = ["class_id", "person_id"]
-    service_check = study_service.check_enrollment
+    write_rule = study_service.check_enrollment
     exclude_route_methods = {"delete"}
 
 
@@ -144,7 +129,7 @@ class CurriculumItemApi(StudyRestApi):
     add_columns = edit_columns = ["school_class", "period", "subject", "weekly_hours",
                                   "variative", "lesson_minutes", "split", "teacher"]
     search_columns = ["class_id", "period_id", "subject_id", "teacher_id"]
-    service_check = curriculum_service.check_curriculum_item
+    write_rule = curriculum_service.check_curriculum_item
 
 
 class TimetableEntryApi(StudyRestApi):
@@ -158,7 +143,7 @@ class TimetableEntryApi(StudyRestApi):
     add_columns = edit_columns = ["period", "weekday", "slot", "school_class", "subgroup",
                                   "subject", "teacher", "room"]
     search_columns = ["period_id", "class_id", "teacher_id", "weekday"]
-    service_check = tt_service.check_entry
+    write_rule = tt_service.check_entry
 
 
 class LessonApi(StudyRestApi):
@@ -184,10 +169,8 @@ class LessonApi(StudyRestApi):
             return self.response_403()
         body = request.get_json(silent=True) or {}
         try:
-            fn(lesson, body)
-            db.session.commit()
+            fn(current_scope(), lesson, body)
         except DomainError as err:
-            db.session.rollback()
             return self._domain_error(err)
         return self.response(200, id=lesson.id, status=lesson.status.value)
 
@@ -224,8 +207,8 @@ class LessonApi(StudyRestApi):
             404: {description: "no such lesson, or not one the user reads"}
             422: {description: refused by a rule}
         """
-        return self._change(pk, lambda lsn, b: tt_service.substitute(
-            lsn, b.get("teacher_id"), b.get("reason")))
+        return self._change(pk, lambda scope, lsn, b: tt_service.substitute(
+            scope, lsn, b.get("teacher_id"), b.get("reason")))
 
     @expose("/<int:pk>/cancel", methods=["POST"])
     @protect()
@@ -258,7 +241,8 @@ class LessonApi(StudyRestApi):
             404: {description: "no such lesson, or not one the user reads"}
             422: {description: refused by a rule}
         """
-        return self._change(pk, lambda lsn, b: tt_service.cancel(lsn, b.get("reason")))
+        return self._change(pk, lambda scope, lsn, b: tt_service.cancel(
+            scope, lsn, b.get("reason")))
 
 
 class LessonPlanApi(StudyRestApi):
@@ -271,7 +255,7 @@ class LessonPlanApi(StudyRestApi):
     add_columns = edit_columns = ["name", "period", "subject", "parallel", "school_class",
                                   "teacher"]
     search_columns = ["period_id", "subject_id", "class_id", "teacher_id"]
-    service_check = plan_service.check_plan
+    write_rule = plan_service.check_plan
 
 
 class PlanTopicApi(StudyRestApi):
@@ -280,7 +264,7 @@ class PlanTopicApi(StudyRestApi):
     list_columns = show_columns = ["id", "plan_id", "position", "title", "hours", "notes"]
     add_columns = edit_columns = ["plan", "position", "title", "hours", "notes"]
     search_columns = ["plan_id"]
-    service_check = plan_service.check_topic
+    write_rule = plan_service.check_topic
 
 
 PlanTopicApi.base_filters = [["organization_id", PlanTopicReadFilter, None]]

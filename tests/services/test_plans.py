@@ -6,12 +6,13 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.study import StudyPeriod
 from app.models.timetable import Lesson, LessonPlan, PlanTopic, TimetableEntry
-from app.services.errors import DomainError
+from app.security.scopes import UserScope, build_scope, system_scope
+from app.services.errors import DomainError, ScopeError
 from app.services.study import plans
 from app.services.study import timetable as tt
 from tests import factories
@@ -20,9 +21,10 @@ from tests import factories
 @pytest.fixture()
 def s(net):
     s = factories.study_school(net)
+    s.scope = build_scope(net.school_a_admin.person.user)  # School A1's administrator
     e = TimetableEntry(school_class=s.c5a, period=s.q1, slot=s.slots[0], weekday=1,
                        subject=s.math, teacher_id=s.t1.id)
-    tt.check_entry(e)
+    tt.check_entry(system_scope(), e)
     db.session.add(e)
     s.plan = LessonPlan(organization_id=s.school.id, name="Math 5", period=s.q1,
                         period_id=s.q1.id, subject=s.math, subject_id=s.math.id, parallel=5)
@@ -48,28 +50,28 @@ def _topics():
 def test_plan_target_rules(s):
     """Must a plan be for either a parallel or a class, and a topic have 1-100 hours?"""
     p = LessonPlan(name="x", period=s.q1, subject=s.math, parallel=5, school_class=s.c5a)
-    assert _code(plans.check_plan, p) == "plan_target"
+    assert _code(plans.check_plan, s.scope, p) == "plan_target"
     p = LessonPlan(name="x", period=s.q1, subject=s.math)
-    assert _code(plans.check_plan, p) == "plan_target"
+    assert _code(plans.check_plan, s.scope, p) == "plan_target"
     p = LessonPlan(name="x", period=s.q1, subject=s.math, parallel=14)
-    assert _code(plans.check_plan, p) == "parallel_range"
+    assert _code(plans.check_plan, s.scope, p) == "parallel_range"
     t = PlanTopic(plan=s.plan, title="T", hours=0)
-    assert _code(plans.check_topic, t) == "topic_hours"
+    assert _code(plans.check_topic, s.scope, t) == "topic_hours"
     t.hours = 1
-    plans.check_topic(t)
+    plans.check_topic(s.scope, t)
     assert t.position == 4
     t2 = PlanTopic(plan=s.plan, title="T", hours=1, position=2)
-    assert _code(plans.check_topic, t2) == "topic_position"
+    assert _code(plans.check_topic, s.scope, t2) == "topic_position"
 
 
 def test_lessons_take_topics_and_shift_on_cancel(s):
     """Do lessons take the plan's topics in order, and do topics move forward when a lesson
     is cancelled?"""
-    tt.generate_lessons(s.q1)
+    tt.generate_lessons(s.scope, s.q1)
     db.session.expire_all()
     assert _topics()[:5] == ["Numbers", "Numbers", "Fractions", "Angles", None]
     first = db.session.scalars(select(Lesson).order_by(Lesson.date)).first()
-    tt.cancel(first, "holiday", now=dt.datetime(2026, 8, 1))
+    tt.cancel(s.scope, first, "holiday", now=dt.datetime(2026, 8, 1))
     assert _topics()[:5] == [None, "Numbers", "Numbers", "Fractions", "Angles"]
 
 
@@ -82,7 +84,7 @@ def test_class_plan_wins_over_parallel(s):
     db.session.add(PlanTopic(organization_id=s.school.id, plan_id=own.id, position=1,
                              title="Own topic", hours=1))
     db.session.flush()
-    tt.generate_lessons(s.q1)
+    tt.generate_lessons(s.scope, s.q1)
     db.session.expire_all()
     assert _topics()[:2] == ["Own topic", None]
 
@@ -92,7 +94,7 @@ def test_xlsx_round_trip_and_bad_file(s):
     data = plans.export_plan(s.plan)
     ws = load_workbook(io.BytesIO(data)).worksheets[0]
     assert [c.value for c in ws[2]][1:3] == ["Numbers", 2]
-    assert plans.import_topics(s.plan, data) == 3
+    assert plans.import_topics(s.scope, s.plan, data) == 3
     db.session.expire_all()
     assert [t.position for t in db.session.get(LessonPlan, s.plan.id).topics] == list(range(1, 7))
     wb = Workbook()
@@ -104,19 +106,19 @@ def test_xlsx_round_trip_and_bad_file(s):
     out = io.BytesIO()
     wb.save(out)
     with pytest.raises(DomainError) as err:
-        plans.import_topics(s.plan, out.getvalue())
+        plans.import_topics(s.scope, s.plan, out.getvalue())
     assert err.value.code == "xlsx_rows"
     assert "3" in str(err.value) and "4" in str(err.value)
-    assert _code(plans.import_topics, s.plan, b"not a workbook") == "xlsx_unreadable"
+    assert _code(plans.import_topics, s.scope, s.plan, b"not a workbook") == "xlsx_unreadable"
     assert len(db.session.get(LessonPlan, s.plan.id).topics) == 6
 
 
 def test_copy_plan_to_class_and_next_period(s):
     """Is a plan copied with its topics to a class, and to a period of the next year?"""
-    copy = plans.copy_plan(s.plan, s.q1, school_class=s.c5b)
+    copy = plans.copy_plan(s.scope, s.plan, s.q1, school_class=s.c5b)
     assert copy.class_id == s.c5b.id and copy.parallel is None
     assert [t.title for t in copy.topics] == ["Numbers", "Fractions", "Angles"]
-    assert _code(plans.copy_plan, s.plan, s.q1) == "copy_same_plan"
+    assert _code(plans.copy_plan, s.scope, s.plan, s.q1) == "copy_same_plan"
     from app.models.study import AcademicYear
 
     y2 = AcademicYear(organization_id=s.school.id, name="2027-2028",
@@ -127,6 +129,25 @@ def test_copy_plan_to_class_and_next_period(s):
                     starts_on=dt.date(2027, 9, 1), ends_on=dt.date(2027, 10, 30))
     db.session.add(q)
     db.session.flush()
-    nxt = plans.copy_plan(s.plan, q)
+    nxt = plans.copy_plan(s.scope, s.plan, q)
     assert nxt.parallel == 5 and nxt.period_id == q.id and len(nxt.topics) == 3
-    assert _code(plans.copy_plan, s.plan, q, school_class=s.c5b) == "period_other_year"
+    assert _code(plans.copy_plan, s.scope, s.plan, q, school_class=s.c5b) == "period_other_year"
+
+
+def test_other_school_may_not_change_plans(s, net):
+    """Can the administrator of School B1 (or a caller with no scope) copy, import into or
+    renumber a plan of School A1? Is nothing changed?"""
+    tt.generate_lessons(s.scope, s.q1)
+    other = build_scope(net.school_b_admin.person.user)
+    data = plans.export_plan(s.plan)
+    before = _topics()
+    for scope in (other, UserScope()):
+        assert _code(plans.copy_plan, scope, s.plan, s.q1, school_class=s.c5b) == "scope"
+        assert _code(plans.import_topics, scope, s.plan, data) == "scope"
+        assert _code(plans.assign_topics, scope, s.q1) == "scope"
+    with pytest.raises(ScopeError):
+        plans.check_topic(other, PlanTopic(plan_id=s.plan.id, title="T", hours=1))
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(LessonPlan)) == 1
+    assert len(db.session.get(LessonPlan, s.plan.id).topics) == 3
+    assert _topics() == before

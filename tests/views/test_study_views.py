@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.study import CurriculumItem, SchoolClass, StudyPeriod
 from app.models.timetable import Lesson, LessonStatus, TimetableEntry
+from app.security.scopes import system_scope
 from app.services.study import timetable as tt
 from tests import factories
 
@@ -33,11 +34,11 @@ def s(net):
                                           (b, b.c5a, 0, b.t1, b.math)):
         e = TimetableEntry(school_class=cls, period=sch.q1, slot=sch.slots[slot], weekday=1,
                            subject=subj, teacher_id=teacher.id)
-        tt.check_entry(e)
+        tt.check_entry(system_scope(), e)
         db.session.add(e)
     db.session.flush()
-    tt.generate_lessons(a.q1)
-    tt.generate_lessons(b.q1)
+    tt.generate_lessons(system_scope(), a.q1)
+    tt.generate_lessons(system_scope(), b.q1)
     db.session.commit()
     return a, b
 

@@ -1,6 +1,7 @@
 """The working curriculum: subjects of a class per period with weekly hours, subgroup
-teachers of a split subject, per-week corrections of the graph of the study process, and
-the copy of a class's curriculum to a parallel class (seed 004 §1, fig. 9-13)."""
+teachers of a split subject, per-week corrections of the graph of the study process (write
+rules ``check_<row>(scope, item)``), and the copy of a class's curriculum to a parallel
+class (a command; seed 004 §1, fig. 9-13)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,15 +22,20 @@ from app.models.study import (
     Subject,
     WeekCorrection,
 )
+from app.security.scopes import UserScope
 from app.services.errors import ConflictError, ValidationError, require
 from app.services.study.rules import monday
 from app.services.study.setup import (
     check_teacher,
     get_by_id,
+    org_of,
+    planner_first,
     related_id,
+    require_planner,
     same_org,
     settings_of,
 )
+from app.services.unit_of_work import command
 
 
 def _decimal(value, field: str, label) -> Decimal:
@@ -40,9 +46,10 @@ def _decimal(value, field: str, label) -> Decimal:
                               code="not_a_number") from None
 
 
-def check_curriculum_item(item: CurriculumItem) -> None:
+def check_curriculum_item(scope: UserScope, item: CurriculumItem) -> None:
     """Weekly hours 0.5-40, lesson 15-120 minutes, class and period of one year and school,
     a subject once per class and period, teachers of the school."""
+    planner_first(scope, item)
     cls = item.school_class or get_by_id(SchoolClass, item.class_id)
     period = item.period or get_by_id(StudyPeriod, item.period_id)
     subject = item.subject or get_by_id(Subject, item.subject_id)
@@ -73,11 +80,13 @@ def check_curriculum_item(item: CurriculumItem) -> None:
     if db.session.execute(q).first():
         raise ConflictError(_l("This subject is already in the class's curriculum for the "
                                "period"), field="subject", code="curriculum_duplicate")
+    require_planner(scope, org_of(item))
 
 
-def check_subgroup_teacher(link: CurriculumSubgroupTeacher) -> None:
+def check_subgroup_teacher(scope: UserScope, link: CurriculumSubgroupTeacher) -> None:
     """A split subject has one teacher per subgroup, at most as many subgroups as the split
     allows (two, three, boys/girls)."""
+    planner_first(scope, link)
     item = link.item or get_by_id(CurriculumItem, link.item_id)
     group = link.subgroup or get_by_id(Subgroup, link.subgroup_id)
     require(item, "item", _l("Curriculum subject"))
@@ -97,9 +106,11 @@ def check_subgroup_teacher(link: CurriculumSubgroupTeacher) -> None:
     if limit is not None and db.session.scalar(q) + 1 > limit:
         raise ValidationError(_l("This split allows at most %(n)s subgroups", n=limit),
                               field="subgroup", code="too_many_subgroups")
+    require_planner(scope, org_of(link))
 
 
-def check_week_correction(c: WeekCorrection) -> None:
+def check_week_correction(scope: UserScope, c: WeekCorrection) -> None:
+    planner_first(scope, c)
     item = c.item or get_by_id(CurriculumItem, c.item_id)
     require(item, "item", _l("Curriculum subject"))
     require(c.week_start, "week_start", _l("Week"))
@@ -112,14 +123,18 @@ def check_week_correction(c: WeekCorrection) -> None:
     if c.lessons is None or not 0 <= c.lessons <= 40:
         raise ValidationError(_l("Lessons in the week: from 0 to 40"), field="lessons",
                               code="week_lessons_range")
+    require_planner(scope, org_of(c))
 
 
-def copy_curriculum(source: SchoolClass, target: SchoolClass, period_ids: list[int],
-                    subject_ids: list[int]) -> tuple[int, int]:
+@command
+def copy_curriculum(scope: UserScope, source: SchoolClass, target: SchoolClass,
+                    period_ids: list[int], subject_ids: list[int]) -> tuple[int, int]:
     """Copy the chosen subjects of a class's curriculum to a parallel class (seed 004
     fig. 9-11): weekly hours, variative flag, lesson length, split and teacher. A subject
     already in the target's curriculum for the period is left as it is. Returns
     (copied, skipped)."""
+    require_planner(scope, source.organization_id, "source")
+    require_planner(scope, target.organization_id, "target")
     if source.id == target.id:
         raise ValidationError(_l("Choose another class to copy to"), field="target",
                               code="copy_same_class")

@@ -1,5 +1,7 @@
-"""Calendar-thematic plans: ordered topics with hours; lessons take their topics in order;
-XLSX import and export; copy to another class or to the next year."""
+"""Calendar-thematic plans: ordered topics with hours (write rules ``check_plan``,
+``check_topic``); lessons take their topics in order; XLSX import and export; copy to
+another class or to the next year. The writes are commands: the actor's scope first, the
+planning scope of the plan's school checked, one unit of work."""
 from __future__ import annotations
 
 import io
@@ -12,14 +14,23 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models.study import SchoolClass, StudyPeriod, Subject
 from app.models.timetable import Lesson, LessonPlan, LessonStatus, PlanTopic
+from app.security.scopes import UserScope
 from app.services.errors import ValidationError, require
 from app.services.study.rules import expand_topics
-from app.services.study.setup import get_by_id, same_org
+from app.services.study.setup import (
+    get_by_id,
+    org_of,
+    planner_first,
+    require_planner,
+    same_org,
+)
+from app.services.unit_of_work import command
 from app.services.xlsx import table_xlsx
 
 
-def check_plan(plan: LessonPlan) -> None:
+def check_plan(scope: UserScope, plan: LessonPlan) -> None:
     """A plan is for a subject in a period, for a whole parallel or for one class."""
+    planner_first(scope, plan)
     period = plan.period or get_by_id(StudyPeriod, plan.period_id)
     require(period, "period", _l("Period"))
     require(plan.subject or plan.subject_id, "subject", _l("Subject"))
@@ -37,9 +48,11 @@ def check_plan(plan: LessonPlan) -> None:
     if cls is not None and cls.year_id != period.year_id:
         raise ValidationError(_l("The period belongs to another academic year than the class"),
                               field="period", code="period_other_year")
+    require_planner(scope, org_of(plan))
 
 
-def check_topic(topic: PlanTopic) -> None:
+def check_topic(scope: UserScope, topic: PlanTopic) -> None:
+    planner_first(scope, topic)
     plan = topic.plan or get_by_id(LessonPlan, topic.plan_id)
     require(plan, "plan", _l("Plan"))
     require(topic.title, "title", _l("Topic"))
@@ -56,6 +69,7 @@ def check_topic(topic: PlanTopic) -> None:
     if db.session.execute(clash).first():
         raise ValidationError(_l("Another topic of the plan has this number"),
                               field="position", code="topic_position")
+    require_planner(scope, org_of(topic))
 
 
 # -- lessons take their topics -------------------------------------------------------------
@@ -100,14 +114,21 @@ def _assign(period_id: int, org_id: int, year_id: int, where: list) -> int:
     return len(changes)
 
 
-def assign_topics(period: StudyPeriod, class_ids: list[int] | None = None) -> int:
+@command
+def assign_topics(scope: UserScope, period: StudyPeriod,
+                  class_ids: list[int] | None = None) -> int:
+    """Number the topics of the period's lessons (all classes, or ``class_ids``) anew."""
+    require_planner(scope, period.organization_id, "period")
     where = [Lesson.class_id.in_(class_ids)] if class_ids else []
     return _assign(period.id, period.organization_id, period.year_id, where)
 
 
-def assign_topics_for(period_id: int, class_id: int, subject_id: int,
+@command
+def assign_topics_for(scope: UserScope, period_id: int, class_id: int, subject_id: int,
                       subgroup_id: int | None) -> int:
+    """Number the topics of one class's (or subgroup's) lessons of a subject anew."""
     period = db.session.get(StudyPeriod, period_id)
+    require_planner(scope, period.organization_id, "period")
     where = [Lesson.class_id == class_id, Lesson.subject_id == subject_id]
     where.append(Lesson.subgroup_id == subgroup_id if subgroup_id else
                  Lesson.subgroup_id.is_(None))
@@ -119,9 +140,12 @@ def assign_topics_for(period_id: int, class_id: int, subject_id: int,
 
 # -- copy, import, export ------------------------------------------------------------------
 
-def copy_plan(plan: LessonPlan, period: StudyPeriod, school_class: SchoolClass | None = None,
+@command
+def copy_plan(scope: UserScope, plan: LessonPlan, period: StudyPeriod,
+              school_class: SchoolClass | None = None,
               parallel: int | None = None) -> LessonPlan:
     """Copy a plan with its topics to another class or parallel, in this or the next year."""
+    require_planner(scope, plan.organization_id, "plan")
     same_org(plan.organization_id, (period, "period"), (school_class, "school_class"))
     new = LessonPlan(organization_id=plan.organization_id, name=plan.name, period=period,
                      period_id=period.id, subject_id=plan.subject_id, subject=plan.subject,
@@ -130,7 +154,7 @@ def copy_plan(plan: LessonPlan, period: StudyPeriod, school_class: SchoolClass |
                      parallel=None if school_class else (parallel if parallel is not None
                                                          else plan.parallel),
                      teacher_id=plan.teacher_id)
-    check_plan(new)
+    check_plan(scope, new)
     if new.period_id == plan.period_id and new.class_id == plan.class_id and \
             new.parallel == plan.parallel:
         raise ValidationError(_l("Choose another class, parallel or period to copy to"),
@@ -187,8 +211,10 @@ def parse_topics(data: bytes) -> list[tuple[str, int, str | None]]:
     return out
 
 
-def import_topics(plan: LessonPlan, data: bytes) -> int:
+@command
+def import_topics(scope: UserScope, plan: LessonPlan, data: bytes) -> int:
     """Append the file's topics to the plan (all or nothing) and renumber the lessons' topics."""
+    require_planner(scope, plan.organization_id, "plan")
     topics = parse_topics(data)
     start = db.session.scalar(select(func.max(PlanTopic.position)).where(
         PlanTopic.plan_id == plan.id)) or 0
@@ -197,5 +223,5 @@ def import_topics(plan: LessonPlan, data: bytes) -> int:
                                  position=start + i, title=title, hours=hours, notes=notes))
     db.session.flush()
     db.session.expire(plan, ["topics"])
-    assign_topics(plan.period)
+    assign_topics(scope, plan.period)
     return len(topics)

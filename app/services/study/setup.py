@@ -1,6 +1,11 @@
 """Study-process set-up rules: years and periods, classes, enrolments, subgroups, subjects,
-rooms, subject links; the shared helpers of the study services (related ids, same school,
-the school's study settings, who is a teacher)."""
+buildings, rooms, subject links; the study process's write rule (who changes a school's
+study process) and the shared helpers of the study services (related ids, same school, the
+school's study settings, who is a teacher).
+
+Each ``check_<row>(scope, item)`` is the write rule of a new or changed row, used by the
+page and the REST resource alike: the planning scope of the row's school, then the
+business rules (which derive ``organization_id`` from the parent row)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +17,7 @@ from app.extensions import db
 from app.models.people import Membership, Role
 from app.models.study import (
     AcademicYear,
+    Building,
     ClassEnrollment,
     CurriculumItem,
     Room,
@@ -25,7 +31,8 @@ from app.models.study import (
     SubjectRoom,
     SubjectTeacher,
 )
-from app.services.errors import ConflictError, ValidationError, require
+from app.security.scopes import UserScope, can_plan_org
+from app.services.errors import ConflictError, ScopeError, ValidationError, require
 from app.services.study.rules import ranges_overlap
 
 TEACHER_ROLES = (Role.teacher, Role.class_teacher)
@@ -41,6 +48,40 @@ def get_by_id(model, pk):
     return db.session.get(model, pk) if pk is not None else None
 
 
+# -- who changes the study process ---------------------------------------------------------
+
+def org_of(item) -> int | None:
+    """The school of a study row, whether a form set the relation or the API set the id."""
+    org = getattr(item, "organization", None)
+    return org.id if org is not None else getattr(item, "organization_id", None)
+
+
+def require_planner(scope: UserScope, org_id: int | None, field: str | None = None) -> None:
+    """The study process's write rule: a school's years, classes, curriculum, timetable,
+    lessons and plans are changed by its planning scope, the coordinator-administrator or
+    a deputy director (``app.security.scopes.can_plan_org``)."""
+    if not can_plan_org(org_id, scope):
+        raise ScopeError(_l("You may not change the study process of this organization"),
+                         field=field, code="scope")
+
+
+def planner_first(scope: UserScope, item) -> None:
+    """Start of a row's write rule: a row already placed in a school (an edit, or a form
+    that names the school) must be in one the user plans before any business rule reads
+    it. The rule ends with ``require_planner(scope, org_of(item))``, once the row's
+    school is derived from its parent row."""
+    org_id = org_of(item)
+    if org_id is not None:
+        require_planner(scope, org_id)
+
+
+def check_row_delete(scope: UserScope, item) -> None:
+    """A study row is deleted only by the planning scope of its school."""
+    require_planner(scope, item.organization_id)
+
+
+# -- shared helpers ------------------------------------------------------------------------
+
 def same_org(org_id: int, *objs_and_fields) -> None:
     """Every related object must belong to the same school as the row."""
     for obj, field in objs_and_fields:
@@ -55,13 +96,15 @@ def settings_of(org_id: int) -> StudySettings:
     return s or StudySettings(organization_id=org_id, lesson_days=5, lesson_minutes=45)
 
 
-def check_settings(s: StudySettings) -> None:
+def check_settings(scope: UserScope, s: StudySettings) -> None:
+    planner_first(scope, s)
     if s.lesson_days not in (5, 6):
         raise ValidationError(_l("Lesson days per week: 5 or 6"), field="lesson_days",
                               code="lesson_days")
     if not 15 <= (s.lesson_minutes or 0) <= 120:
         raise ValidationError(_l("Lesson length: from 15 to 120 minutes"),
                               field="lesson_minutes", code="lesson_minutes_range")
+    require_planner(scope, org_of(s))
 
 
 def is_teacher(org_id: int, person_id: int | None) -> bool:
@@ -81,7 +124,8 @@ def check_teacher(org_id: int, person_id: int | None, field: str = "teacher") ->
 
 # -- years and periods ---------------------------------------------------------------------
 
-def check_year(year: AcademicYear) -> None:
+def check_year(scope: UserScope, year: AcademicYear) -> None:
+    planner_first(scope, year)
     require(year.name, "name", _l("Name"))
     require(year.starts_on, "starts_on", _l("Starts on"))
     require(year.ends_on, "ends_on", _l("Ends on"))
@@ -102,10 +146,12 @@ def check_year(year: AcademicYear) -> None:
         if outside:
             raise ValidationError(_l("Some periods of this year would fall outside its new "
                                      "dates"), field="starts_on", code="period_outside_year")
+    require_planner(scope, org_of(year))
 
 
-def check_period(period: StudyPeriod) -> None:
+def check_period(scope: UserScope, period: StudyPeriod) -> None:
     """Periods lie inside their year and do not overlap each other (seed 004 §1)."""
+    planner_first(scope, period)
     year = period.year or get_by_id(AcademicYear, period.year_id)
     require(year, "year", _l("Academic year"))
     require(period.name, "name", _l("Name"))
@@ -126,10 +172,12 @@ def check_period(period: StudyPeriod) -> None:
         if pid != period.id and ranges_overlap(period.starts_on, period.ends_on, start, end):
             raise ConflictError(_l("The period overlaps the period \"%(name)s\"", name=name),
                                 field="starts_on", code="period_overlap")
+    require_planner(scope, org_of(period))
 
 
-def check_period_delete(period: StudyPeriod) -> None:
+def check_period_delete(scope: UserScope, period: StudyPeriod) -> None:
     """A period that already has planned subjects cannot be deleted (seed 004 §1)."""
+    require_planner(scope, period.organization_id)
     n = db.session.scalar(select(func.count()).where(CurriculumItem.period_id == period.id))
     if n:
         raise ConflictError(_l("The period cannot be deleted: %(n)s subjects are planned in it "
@@ -137,7 +185,8 @@ def check_period_delete(period: StudyPeriod) -> None:
                             field="id", code="period_has_curriculum")
 
 
-def check_year_delete(year: AcademicYear) -> None:
+def check_year_delete(scope: UserScope, year: AcademicYear) -> None:
+    require_planner(scope, year.organization_id)
     n = db.session.scalar(select(func.count()).where(StudyPeriod.year_id == year.id))
     m = db.session.scalar(select(func.count()).where(SchoolClass.year_id == year.id))
     if n or m:
@@ -145,9 +194,16 @@ def check_year_delete(year: AcademicYear) -> None:
                                "classes"), field="id", code="year_not_empty")
 
 
-# -- subjects, rooms, links ----------------------------------------------------------------
+# -- subjects, buildings, rooms, links -----------------------------------------------------
 
-def check_subject(subject: Subject) -> None:
+def check_building(scope: UserScope, building: Building) -> None:
+    """A building: only the planning scope of its school (no other rule)."""
+    planner_first(scope, building)
+    require_planner(scope, org_of(building))
+
+
+def check_subject(scope: UserScope, subject: Subject) -> None:
+    planner_first(scope, subject)
     require(subject.name, "name", _l("Name"))
     subject.name = subject.name.strip()
     q = select(Subject.id).where(Subject.organization_id == subject.organization_id,
@@ -157,9 +213,11 @@ def check_subject(subject: Subject) -> None:
     if db.session.execute(q).first():
         raise ConflictError(_l("A subject with this name already exists"), field="name",
                             code="subject_duplicate")
+    require_planner(scope, org_of(subject))
 
 
-def check_room(room: Room) -> None:
+def check_room(scope: UserScope, room: Room) -> None:
+    planner_first(scope, room)
     building = room.building
     require(building, "building", _l("Building"))
     require(room.number, "number", _l("Room number"))
@@ -167,36 +225,44 @@ def check_room(room: Room) -> None:
     if room.capacity is not None and room.capacity < 0:
         raise ValidationError(_l("Capacity cannot be negative"), field="capacity",
                               code="capacity")
+    require_planner(scope, org_of(room))
 
 
-def check_subject_teacher(link: SubjectTeacher) -> None:
+def check_subject_teacher(scope: UserScope, link: SubjectTeacher) -> None:
+    planner_first(scope, link)
     subject = link.subject or get_by_id(Subject, link.subject_id)
     require(subject, "subject", _l("Subject"))
     link.organization_id = subject.organization_id
     check_teacher(subject.organization_id, related_id(link, "teacher"))
+    require_planner(scope, org_of(link))
 
 
-def check_subject_room(link: SubjectRoom) -> None:
+def check_subject_room(scope: UserScope, link: SubjectRoom) -> None:
+    planner_first(scope, link)
     subject = link.subject or get_by_id(Subject, link.subject_id)
     require(subject, "subject", _l("Subject"))
     require(link.room, "room", _l("Room"))
     link.organization_id = subject.organization_id
     same_org(subject.organization_id, (link.room, "room"))
+    require_planner(scope, org_of(link))
 
 
-def check_subject_class(link: SubjectClass) -> None:
+def check_subject_class(scope: UserScope, link: SubjectClass) -> None:
+    planner_first(scope, link)
     subject = link.subject or get_by_id(Subject, link.subject_id)
     require(subject, "subject", _l("Subject"))
     require(link.school_class, "school_class", _l("Class"))
     link.organization_id = subject.organization_id
     same_org(subject.organization_id, (link.school_class, "school_class"))
+    require_planner(scope, org_of(link))
 
 
 # -- classes, enrolments, subgroups --------------------------------------------------------
 
-def check_class(cls: SchoolClass) -> None:
+def check_class(scope: UserScope, cls: SchoolClass) -> None:
     """Parallel 0-12, letters in each language, shift 1 or 2; a teacher leads one class of a
     year at most (seed 004 fig. 20: "this teacher already has a class")."""
+    planner_first(scope, cls)
     year = cls.year or get_by_id(AcademicYear, cls.year_id)
     require(year, "year", _l("Academic year"))
     cls.organization_id = year.organization_id
@@ -228,6 +294,7 @@ def check_class(cls: SchoolClass) -> None:
         if db.session.execute(q).first():
             raise ConflictError(_l("This teacher already has a class"), field="class_teacher",
                                 code="class_teacher_busy")
+    require_planner(scope, org_of(cls))
 
 
 def _is_student(org_id: int, person_id: int) -> bool:
@@ -236,8 +303,9 @@ def _is_student(org_id: int, person_id: int) -> bool:
         Membership.role == Role.student)).first() is not None
 
 
-def check_enrollment(e: ClassEnrollment) -> None:
+def check_enrollment(scope: UserScope, e: ClassEnrollment) -> None:
     """A pupil of the school, in one class of the school at a time."""
+    planner_first(scope, e)
     cls = e.school_class or get_by_id(SchoolClass, e.class_id)
     require(cls, "school_class", _l("Class"))
     person_id = related_id(e, "person")
@@ -260,6 +328,7 @@ def check_enrollment(e: ClassEnrollment) -> None:
         if eid != e.id and ranges_overlap(e.from_date, e.to_date or far, start, end or far):
             raise ConflictError(_l("The pupil is already in a class on these dates"),
                                 field="from_date", code="enrollment_overlap")
+    require_planner(scope, org_of(e))
 
 
 def enrolled_on(class_id: int, day: dt.date):
@@ -269,17 +338,20 @@ def enrolled_on(class_id: int, day: dt.date):
         (ClassEnrollment.to_date.is_(None)) | (ClassEnrollment.to_date >= day))
 
 
-def check_subgroup(g: Subgroup) -> None:
+def check_subgroup(scope: UserScope, g: Subgroup) -> None:
+    planner_first(scope, g)
     cls = g.school_class or get_by_id(SchoolClass, g.class_id)
     require(cls, "school_class", _l("Class"))
     require(g.subject, "subject", _l("Subject"))
     require(g.name, "name", _l("Name"))
     g.organization_id = cls.organization_id
     same_org(cls.organization_id, (g.subject, "subject"))
+    require_planner(scope, org_of(g))
 
 
-def check_subgroup_member(m: SubgroupMember) -> None:
+def check_subgroup_member(scope: UserScope, m: SubgroupMember) -> None:
     """A subgroup member is a pupil of the subgroup's class on the start date."""
+    planner_first(scope, m)
     g = m.subgroup or get_by_id(Subgroup, m.subgroup_id)
     require(g, "subgroup", _l("Subgroup"))
     person_id = related_id(m, "person")
@@ -294,3 +366,4 @@ def check_subgroup_member(m: SubgroupMember) -> None:
     if in_class is None:
         raise ValidationError(_l("The pupil is not in the subgroup's class on this date"),
                               field="person", code="not_in_class")
+    require_planner(scope, org_of(m))

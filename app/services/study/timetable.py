@@ -1,5 +1,7 @@
-"""Bell schedules, the weekly timetable with conflict detection, dated lesson generation,
-substitutions and cancellations."""
+"""Bell schedules, the weekly timetable with conflict detection (write rules
+``check_<row>(scope, item)``), and the commands on dated lessons: generation from the
+timetable, substitutions and cancellations (the actor's scope first, the planning scope of
+the school checked, one unit of work)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,26 +16,34 @@ from app.models.mixins import utcnow
 from app.models.org import Organization
 from app.models.study import SchoolClass, StudyPeriod, Subgroup
 from app.models.timetable import BellSchedule, BellSlot, Lesson, LessonStatus, TimetableEntry
-from app.security.scopes import can_write_org
+from app.security.scopes import UserScope, can_write_org
 from app.services.errors import ConflictError, ScopeError, ValidationError, require
+from app.services.study.plans import assign_topics, assign_topics_for
 from app.services.study.rules import lesson_dates, times_overlap
 from app.services.study.setup import (
     check_teacher,
     get_by_id,
+    org_of,
+    planner_first,
     related_id,
+    require_planner,
     same_org,
     settings_of,
 )
+from app.services.unit_of_work import command
 
 
-def check_schedule(s: BellSchedule) -> None:
+def check_schedule(scope: UserScope, s: BellSchedule) -> None:
+    planner_first(scope, s)
     require(s.name, "name", _l("Name"))
     if s.shift not in (1, 2):
         raise ValidationError(_l("Shift: 1 or 2"), field="shift", code="shift")
+    require_planner(scope, org_of(s))
 
 
-def check_slot(slot: BellSlot) -> None:
+def check_slot(scope: UserScope, slot: BellSlot) -> None:
     """Lesson N of a schedule: starts before it ends, does not overlap another lesson."""
+    planner_first(scope, slot)
     schedule = slot.schedule or get_by_id(BellSchedule, slot.schedule_id)
     require(schedule, "schedule", _l("Bell schedule"))
     require(slot.number, "number", _l("Lesson number"))
@@ -56,6 +66,7 @@ def check_slot(slot: BellSlot) -> None:
         if times_overlap(slot.starts_at, slot.ends_at, o.starts_at, o.ends_at):
             raise ConflictError(_l("The lesson overlaps lesson %(n)s", n=o.number),
                                 field="starts_at", code="slot_overlap")
+    require_planner(scope, org_of(slot))
 
 
 def _entry_conflicts(e: TimetableEntry, slot: BellSlot) -> None:
@@ -92,9 +103,10 @@ def _entry_conflicts(e: TimetableEntry, slot: BellSlot) -> None:
                                 field="school_class", code="class_busy")
 
 
-def check_entry(e: TimetableEntry) -> None:
+def check_entry(scope: UserScope, e: TimetableEntry) -> None:
     """A weekly lesson: class, period, slot, subject, teacher and room of one school; a
     weekday within the school's lesson days; no teacher, room or class conflict."""
+    planner_first(scope, e)
     cls = e.school_class or get_by_id(SchoolClass, e.class_id)
     require(cls, "school_class", _l("Class"))
     period = e.period or get_by_id(StudyPeriod, e.period_id)
@@ -124,9 +136,12 @@ def check_entry(e: TimetableEntry) -> None:
                               code="subgroup_mismatch")
     check_teacher(cls.organization_id, e.teacher_id)
     _entry_conflicts(e, slot)
+    require_planner(scope, org_of(e))
 
 
-def generate_lessons(period: StudyPeriod, class_ids: list[int] | None = None,
+@command
+def generate_lessons(scope: UserScope, period: StudyPeriod,
+                     class_ids: list[int] | None = None,
                      holidays: set[dt.date] | None = None) -> int:
     """Create the dated lessons of a period from its weekly timetable.
 
@@ -136,8 +151,7 @@ def generate_lessons(period: StudyPeriod, class_ids: list[int] | None = None,
     driver), then the plan topics (see ``app.services.study.plans.assign_topics``).
     Returns the number of new lessons.
     """
-    from app.services.study.plans import assign_topics
-
+    require_planner(scope, period.organization_id, "period")
     lesson_days = settings_of(period.organization_id).lesson_days
     q = select(TimetableEntry.id, TimetableEntry.weekday, TimetableEntry.class_id,
                TimetableEntry.subgroup_id, TimetableEntry.subject_id, TimetableEntry.teacher_id,
@@ -169,8 +183,15 @@ def generate_lessons(period: StudyPeriod, class_ids: list[int] | None = None,
                 "created_by_id": user_id, "changed_by_id": user_id})
     if rows:
         db.session.execute(insert(Lesson), rows)
-    assign_topics(period, class_ids)
+    assign_topics(scope, period, class_ids)
     return len(rows)
+
+
+@command
+def generate_lessons_of(scope: UserScope, periods: list[StudyPeriod]) -> int:
+    """Generate the lessons of several periods as one unit (all or none); the number of new
+    lessons."""
+    return sum(generate_lessons(scope, period) for period in periods)
 
 
 def _user_id():
@@ -187,11 +208,12 @@ def lesson_start(lesson: Lesson) -> dt.datetime:
     return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def check_change_time(lesson: Lesson, now: dt.datetime | None = None) -> None:
+def check_change_time(scope: UserScope, lesson: Lesson,
+                      now: dt.datetime | None = None) -> None:
     """Substitutions and cancellations are recorded before the lesson starts; later only by
     an administrator of the school (the change is logged by the audit hook)."""
     now = now or utcnow()
-    if now >= lesson_start(lesson) and not can_write_org(lesson.organization_id):
+    if now >= lesson_start(lesson) and not can_write_org(lesson.organization_id, scope):
         raise ScopeError(_l("The lesson has already started: only an administrator may "
                             "record a substitution or cancellation now"), field="lesson",
                          code="lesson_started")
@@ -209,9 +231,11 @@ def _teacher_busy(lesson: Lesson, teacher_id: int) -> Lesson | None:
     return None
 
 
-def substitute(lesson: Lesson, teacher_id: int | None, reason: str | None,
+@command
+def substitute(scope: UserScope, lesson: Lesson, teacher_id: int | None, reason: str | None,
                now: dt.datetime | None = None) -> None:
     """Give a lesson to another teacher of the school who is free at that time."""
+    require_planner(scope, lesson.organization_id, "lesson")
     require(teacher_id, "substitute_teacher", _l("Substitute teacher"))
     require(reason, "reason", _l("Reason"))
     if lesson.status == LessonStatus.cancelled:
@@ -220,7 +244,7 @@ def substitute(lesson: Lesson, teacher_id: int | None, reason: str | None,
     if teacher_id == lesson.teacher_id:
         raise ValidationError(_l("The substitute must be another teacher"),
                               field="substitute_teacher", code="substitute_same")
-    check_change_time(lesson, now)
+    check_change_time(scope, lesson, now)
     check_teacher(lesson.organization_id, teacher_id, "substitute_teacher")
     busy = _teacher_busy(lesson, teacher_id)
     if busy is not None:
@@ -233,10 +257,11 @@ def substitute(lesson: Lesson, teacher_id: int | None, reason: str | None,
     db.session.flush()
 
 
-def cancel(lesson: Lesson, reason: str | None, now: dt.datetime | None = None) -> None:
+@command
+def cancel(scope: UserScope, lesson: Lesson, reason: str | None,
+           now: dt.datetime | None = None) -> None:
     """Cancel a lesson with a reason; the plan's topics shift forward to the next lessons."""
-    from app.services.study.plans import assign_topics_for
-
+    require_planner(scope, lesson.organization_id, "lesson")
     require(reason, "reason", _l("Reason"))
     if lesson.status == LessonStatus.cancelled:
         raise ConflictError(_l("The lesson is cancelled"), field="lesson",
@@ -244,9 +269,10 @@ def cancel(lesson: Lesson, reason: str | None, now: dt.datetime | None = None) -
     if lesson.status == LessonStatus.held:
         raise ConflictError(_l("The lesson has been held and cannot be cancelled"),
                             field="lesson", code="lesson_held")
-    check_change_time(lesson, now)
+    check_change_time(scope, lesson, now)
     lesson.status = LessonStatus.cancelled
     lesson.substitute_teacher_id = None
     lesson.reason = reason.strip()
     db.session.flush()
-    assign_topics_for(lesson.period_id, lesson.class_id, lesson.subject_id, lesson.subgroup_id)
+    assign_topics_for(scope, lesson.period_id, lesson.class_id, lesson.subject_id,
+                      lesson.subgroup_id)

@@ -9,8 +9,8 @@ from app.extensions import db
 from app.models.study import PERIOD_KIND_LABELS, SPLIT_LABELS, PeriodKind, SplitKind
 from app.models.timetable import LESSON_STATUS_LABELS, WEEKDAY_LABELS
 from app.security.filters import OrgPlanFilter, StudyReadFilter
-from app.security.scopes import can_plan_org
-from app.services.errors import ScopeError
+from app.security.scopes import current_scope
+from app.services.study import setup as study_setup
 from app.views.base import ScopedModelView
 from app.views.fields import enum_field, label_of
 from app.views.widgets import ScopedAjaxField
@@ -84,19 +84,16 @@ FORMATTERS = {
     "weekday": label_of(WEEKDAY_LABELS), "status": label_of(LESSON_STATUS_LABELS)}
 
 
-def org_of(item) -> int | None:
-    org = getattr(item, "organization", None)
-    return org.id if org is not None else item.organization_id
-
-
 class StudyModelView(ScopedModelView):
     """Study rows: read by the school's staff and district staff (teachers read their own
     rows where ``own_columns`` is set), changed by the planning scope (coordinator-
-    administrator, deputy director). ``service_check(item)`` applies the business rules and
-    derives ``organization_id`` from the parent row."""
+    administrator, deputy director). ``write_rule`` is the service's ``check_<row>(scope,
+    item)`` (the planning scope and the business rules; it derives ``organization_id``
+    from the parent row); ``delete_rule`` the service's rule for deleting a row."""
 
     own_columns: tuple | None = None
-    service_check = None
+    #: the service's rule for deleting a row, ``rule(scope, item)``
+    delete_rule = study_setup.check_row_delete
     label_columns = LABELS
     formatters_columns = FORMATTERS
 
@@ -105,18 +102,5 @@ class StudyModelView(ScopedModelView):
         cls.base_filters = [["organization_id", StudyReadFilter, cls.own_columns]]
         cls.write_filters = [["organization_id", OrgPlanFilter, None]]
 
-    def check_write(self, item) -> None:
-        org_id = org_of(item)
-        if org_id is not None and not can_plan_org(org_id):
-            raise ScopeError(_l("You may not change the study process of this organization"),
-                             code="scope")
-        if self.service_check is not None:
-            type(self).service_check(item)
-        if not can_plan_org(org_of(item)):
-            raise ScopeError(_l("You may not change the study process of this organization"),
-                             code="scope")
-
     def pre_delete(self, item) -> None:
-        if not can_plan_org(item.organization_id):
-            raise ScopeError(_l("You may not change the study process of this organization"),
-                             code="scope")
+        type(self).delete_rule(current_scope(), item)

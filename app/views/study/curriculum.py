@@ -52,7 +52,7 @@ class CurriculumItemView(StudyModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("school_class", "period",
                                                                       "subject")
     search_form_query_rel_fields = read_rel("school_class", "period", "subject")
-    service_check = svc.check_curriculum_item
+    write_rule = svc.check_curriculum_item
 
 
 class CurriculumSubgroupTeacherView(StudyModelView):
@@ -67,7 +67,7 @@ class CurriculumSubgroupTeacherView(StudyModelView):
                                 "teacher_id")}
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("item", "subgroup")
     search_form_query_rel_fields = read_rel("subgroup")
-    service_check = svc.check_subgroup_teacher
+    write_rule = svc.check_subgroup_teacher
 
 
 class WeekCorrectionView(StudyModelView):
@@ -78,7 +78,7 @@ class WeekCorrectionView(StudyModelView):
                                                                 "lessons"]
     search_columns = ["week_start"]
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("item")
-    service_check = svc.check_week_correction
+    write_rule = svc.check_week_correction
 
 
 def _class_or_404(class_id) -> SchoolClass:
@@ -116,14 +116,12 @@ class CurriculumCopyView(BaseView):
             target = _class_or_404(args.get("target", type=int))
             try:
                 copied, skipped = svc.copy_curriculum(
-                    source, target, [int(i) for i in args.getlist("periods")],
+                    current_scope(), source, target, [int(i) for i in args.getlist("periods")],
                     [int(i) for i in args.getlist("subjects")])
-                db.session.commit()
                 flash(gettext("Copied: %(n)s, already present: %(m)s", n=copied, m=skipped),
                       "success")
                 return redirect(url_for("CurriculumItemView.list"))
             except DomainError as err:
-                db.session.rollback()
                 flash(str(err), "danger")
         subjects = {i.subject_id: i for i in items}
         return self.render_template("study/curriculum_copy.html", classes=classes,

@@ -32,7 +32,7 @@ class PlanTopicView(StudyModelView):
     search_columns = ["plan", "title"]
     base_order = ("position", "asc")
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("plan")
-    service_check = svc.check_topic
+    write_rule = svc.check_topic
 
 
 PlanTopicView.base_filters = [["organization_id", PlanTopicReadFilter, None]]
@@ -59,7 +59,7 @@ class LessonPlanView(StudyModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("period", "subject",
                                                                       "school_class")
     search_form_query_rel_fields = read_rel("period", "subject", "school_class")
-    service_check = svc.check_plan
+    write_rule = svc.check_plan
 
     def _readable(self, pk) -> LessonPlan:
         plan = self.datamodel.get(pk, self._base_filters)
@@ -87,12 +87,10 @@ class LessonPlanView(StudyModelView):
             try:
                 if upload is None or not upload.filename:
                     raise ValidationError(gettext("Choose a file"), field="file")
-                n = svc.import_topics(plan, upload.read())
-                db.session.commit()
+                n = svc.import_topics(current_scope(), plan, upload.read())
                 flash(gettext("Topics imported: %(n)s", n=n), "success")
                 return redirect(url_for(".show", pk=pk))
             except DomainError as err:
-                db.session.rollback()
                 flash(str(err), "danger")
         return self.render_template("study/plan_import.html", plan=plan,
                                     title=gettext("Import topics from XLSX"))
@@ -114,14 +112,12 @@ class LessonPlanView(StudyModelView):
             cls = db.session.get(SchoolClass, request.form.get("school_class", type=int) or 0)
             parallel = request.form.get("parallel", type=int)
             try:
-                if period is None or not can_plan_org(period.organization_id):
+                if period is None or not can_plan_org(period.organization_id, scope):
                     raise ValidationError(gettext("Choose a period"), field="period")
-                new = svc.copy_plan(plan, period, cls, parallel)
-                db.session.commit()
+                new = svc.copy_plan(scope, plan, period, cls, parallel)
                 flash(gettext("The plan is copied"), "success")
                 return redirect(url_for(".show", pk=new.id))
             except DomainError as err:
-                db.session.rollback()
                 flash(str(err), "danger")
         return self.render_template("study/plan_copy.html", plan=plan, periods=periods,
                                     classes=classes, title=gettext("Copy the plan"))

@@ -8,7 +8,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
 from app.models.org import LANGUAGE_LABELS
 from app.models.study import (
     AcademicYear,
@@ -25,7 +24,7 @@ from app.models.study import (
     SubjectRoom,
     SubjectTeacher,
 )
-from app.services.errors import DomainError
+from app.security.scopes import current_scope
 from app.services.study import setup as svc
 from app.services.study import timetable as tt_service
 from app.views.fields import label_of, language_field
@@ -52,7 +51,7 @@ class StudySettingsView(StudyModelView):
     show_columns = list_columns
     search_columns = ["lesson_days"]
     add_form_extra_fields = {"organization": org_field(StudySettings)}
-    service_check = svc.check_settings
+    write_rule = svc.check_settings
 
 
 class AcademicYearView(StudyModelView):
@@ -69,11 +68,8 @@ class AcademicYearView(StudyModelView):
     search_columns = ["name", "starts_on"]
     base_order = ("starts_on", "desc")
     add_form_extra_fields = {"organization": org_field(AcademicYear)}
-    service_check = svc.check_year
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        svc.check_year_delete(item)
+    write_rule = svc.check_year
+    delete_rule = svc.check_year_delete
 
 
 class StudyPeriodView(StudyModelView):
@@ -91,20 +87,14 @@ class StudyPeriodView(StudyModelView):
     add_form_extra_fields = edit_form_extra_fields = {"kind": period_kind_field()}
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("year")
     search_form_query_rel_fields = read_rel("year")
-    service_check = svc.check_period
-
-    def pre_delete(self, item):
-        super().pre_delete(item)
-        svc.check_period_delete(item)
+    write_rule = svc.check_period
+    delete_rule = svc.check_period_delete
 
     @action("generate", _l("Generate lessons"),
             _l("Generate the dated lessons of the selected periods from the weekly "
                "timetable? Lessons already generated are kept."), "fa-calendar")
     def generate(self, items):
-        total = 0
-        for period in self.writable_items(items):
-            total += tt_service.generate_lessons(period)
-        db.session.commit()
+        total = tt_service.generate_lessons_of(current_scope(), self.writable_items(items))
         flash(gettext("Lessons generated: %(n)s", n=total), "success")
         return redirect(self.get_redirect())
 
@@ -125,7 +115,7 @@ class SubjectView(StudyModelView):
     add_form_extra_fields = {"organization": org_field(Subject),
                              **bools("without_attestation")}
     edit_form_extra_fields = bools("without_attestation", "archived")
-    service_check = svc.check_subject
+    write_rule = svc.check_subject
 
 
 class BuildingView(StudyModelView):
@@ -139,6 +129,7 @@ class BuildingView(StudyModelView):
     show_columns = list_columns
     search_columns = ["name", "address"]
     add_form_extra_fields = {"organization": org_field(Building)}
+    write_rule = svc.check_building
 
 
 class RoomView(StudyModelView):
@@ -152,7 +143,7 @@ class RoomView(StudyModelView):
     search_columns = ["building", "number", "name"]
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("building")
     search_form_query_rel_fields = read_rel("building")
-    service_check = svc.check_room
+    write_rule = svc.check_room
 
 
 class SchoolClassView(StudyModelView):
@@ -179,7 +170,7 @@ class SchoolClassView(StudyModelView):
         "language": language_field(), "shift": shift_field(), **bools("home_schooling")}
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("year", "home_room")
     search_form_query_rel_fields = read_rel("year")
-    service_check = svc.check_class
+    write_rule = svc.check_class
 
 
 class ClassEnrollmentView(StudyModelView):
@@ -195,7 +186,7 @@ class ClassEnrollmentView(StudyModelView):
         "person": person_field(_l("Pupil"), "pupil", ClassEnrollment, "person_id")}
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("school_class")
     search_form_query_rel_fields = read_rel("school_class")
-    service_check = svc.check_enrollment
+    write_rule = svc.check_enrollment
 
 
 class SubgroupView(StudyModelView):
@@ -210,7 +201,7 @@ class SubgroupView(StudyModelView):
     add_form_extra_fields = edit_form_extra_fields = {"kind": split_field()}
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("school_class", "subject")
     search_form_query_rel_fields = read_rel("school_class", "subject")
-    service_check = svc.check_subgroup
+    write_rule = svc.check_subgroup
 
 
 class SubgroupMemberView(StudyModelView):
@@ -226,7 +217,7 @@ class SubgroupMemberView(StudyModelView):
         "person": person_field(_l("Pupil"), "pupil", SubgroupMember, "person_id")}
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("subgroup")
     search_form_query_rel_fields = read_rel("subgroup")
-    service_check = svc.check_subgroup_member
+    write_rule = svc.check_subgroup_member
 
 
 class SubjectTeacherView(StudyModelView):
@@ -241,7 +232,7 @@ class SubjectTeacherView(StudyModelView):
         "teacher": person_field(_l("Teacher"), "teacher", SubjectTeacher, "teacher_id")}
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("subject")
     search_form_query_rel_fields = read_rel("subject")
-    service_check = svc.check_subject_teacher
+    write_rule = svc.check_subject_teacher
 
 
 class SubjectRoomView(StudyModelView):
@@ -252,7 +243,7 @@ class SubjectRoomView(StudyModelView):
     search_columns = ["subject", "room"]
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("subject", "room")
     search_form_query_rel_fields = read_rel("subject", "room")
-    service_check = svc.check_subject_room
+    write_rule = svc.check_subject_room
 
 
 class SubjectClassView(StudyModelView):
@@ -263,7 +254,5 @@ class SubjectClassView(StudyModelView):
     search_columns = ["subject", "school_class"]
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel("subject", "school_class")
     search_form_query_rel_fields = read_rel("subject", "school_class")
-    service_check = svc.check_subject_class
+    write_rule = svc.check_subject_class
 
-
-__all__ = ["DomainError"]

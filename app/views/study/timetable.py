@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.models.timetable import BellSchedule, BellSlot, Lesson, TimetableEntry
 from app.security.lookups import lookup_allows
+from app.security.scopes import current_scope
 from app.services.errors import DomainError
 from app.services.study import timetable as svc
 from app.views.study.base import (
@@ -39,7 +40,7 @@ class BellScheduleView(StudyModelView):
     search_columns = ["name", "shift"]
     add_form_extra_fields = {"organization": org_field(BellSchedule), "shift": shift_field()}
     edit_form_extra_fields = {"shift": shift_field()}
-    service_check = svc.check_schedule
+    write_rule = svc.check_schedule
 
 
 class BellSlotView(StudyModelView):
@@ -55,7 +56,7 @@ class BellSlotView(StudyModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "starts_at": TimeField(_l("Starts at"), validators=[DataRequired()]),
         "ends_at": TimeField(_l("Ends at"), validators=[DataRequired()])}
-    service_check = svc.check_slot
+    write_rule = svc.check_slot
 
 
 class TimetableEntryView(StudyModelView):
@@ -79,7 +80,7 @@ class TimetableEntryView(StudyModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = plan_rel(
         "period", "school_class", "subgroup", "slot", "subject", "room")
     search_form_query_rel_fields = read_rel("period", "school_class", "subject", "room")
-    service_check = svc.check_entry
+    write_rule = svc.check_entry
 
 
 class LessonView(StudyModelView):
@@ -116,12 +117,10 @@ class LessonView(StudyModelView):
             try:
                 if teacher_id and not lookup_allows("teacher", teacher_id):
                     raise DomainError(gettext("Not a valid choice"), field="teacher")
-                svc.substitute(lesson, teacher_id, request.form.get("reason"))
-                db.session.commit()
+                svc.substitute(current_scope(), lesson, teacher_id, request.form.get("reason"))
                 flash(gettext("The substitution is saved"), "success")
                 return redirect(url_for(".show", pk=pk))
             except DomainError as err:
-                db.session.rollback()
                 flash(str(err), "danger")
         return self.render_template("study/lesson_change.html", lesson=lesson,
                                     substitute=True, title=gettext("Substitution"))
@@ -132,12 +131,10 @@ class LessonView(StudyModelView):
         lesson = self._lesson(pk)
         if request.method == "POST":
             try:
-                svc.cancel(lesson, request.form.get("reason"))
-                db.session.commit()
+                svc.cancel(current_scope(), lesson, request.form.get("reason"))
                 flash(gettext("The lesson is cancelled"), "success")
                 return redirect(url_for(".show", pk=pk))
             except DomainError as err:
-                db.session.rollback()
                 flash(str(err), "danger")
         return self.render_template("study/lesson_change.html", lesson=lesson,
                                     substitute=False, title=gettext("Cancel the lesson"))
