@@ -4,9 +4,9 @@ from __future__ import annotations
 
 def register_apis(appbuilder) -> None:
     from app.api.contingent import CONTINGENT_APIS
-    from app.api.diary import DiaryApi
-    from app.api.journal import JOURNAL_APIS
-    from app.api.journal_finals import JOURNAL_FINAL_APIS
+    from app.api.journal.cells import JOURNAL_APIS
+    from app.api.journal.diary import DiaryApi
+    from app.api.journal.finals import JOURNAL_FINAL_APIS
     from app.api.lookup import LookupApi
     from app.api.openapi import register_openapi
     from app.api.pupil_file import PUPIL_APIS

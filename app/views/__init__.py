@@ -73,8 +73,8 @@ def _register_contingent(appbuilder) -> None:
 
 def register_journal_grade_views(appbuilder) -> None:
     """Journal (issue 4): access grants and journal settings (jgrades)."""
-    from app.views.journal_admin import AccessGrantView, JournalSettingsView
-    from app.views.journal_finals import JournalFinalsView
+    from app.views.journal.admin import AccessGrantView, JournalSettingsView
+    from app.views.journal.finals import JournalFinalsView
 
     journal = _l("Journal")
     _add(appbuilder, AccessGrantView, _l("Access grants"), journal, "fa-unlock-alt")
@@ -84,7 +84,7 @@ def register_journal_grade_views(appbuilder) -> None:
 
 def register_journal_views(appbuilder) -> None:
     """The class journal (issue 4)."""
-    from app.views.journal import JournalView
+    from app.views.journal.grid import JournalView
 
     journal = _l("Journal")
     _add(appbuilder, JournalView, _l("Class journal"), journal, "fa-book")
@@ -93,8 +93,8 @@ def register_journal_views(appbuilder) -> None:
 def register_diary_views(appbuilder) -> None:
     """Journal (issue 4): the diary, the summary sheet (no menu: from the diary's class
     list) and the change history report."""
-    from app.views.diary import DiaryView
-    from app.views.journal_history import JournalHistoryView
+    from app.views.journal.diary import DiaryView
+    from app.views.journal.history import JournalHistoryView
 
     journal = _l("Journal")
     _add(appbuilder, DiaryView, _l("Diary"), journal, "fa-calendar")
