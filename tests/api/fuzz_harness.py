@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,6 +26,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
+from werkzeug.serving import WSGIRequestHandler
 
 from app.extensions import db
 from tests import factories
@@ -39,13 +41,21 @@ LOG_TABLES = {"audit_record", "login_event"}
 
 # -- the server --------------------------------------------------------------------------
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access-log line per request (thousands per run); the app's own log stays."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
 class LiveServer:
     """``with LiveServer(app) as srv: srv.url`` - loopback only, ephemeral port."""
 
     def __init__(self, app):
         from werkzeug.serving import make_server
 
-        self.server = make_server("127.0.0.1", 0, app, threaded=False)
+        self.server = make_server("127.0.0.1", 0, app, threaded=False,
+                                  request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        kwargs={"poll_interval": 0.1}, daemon=True,
@@ -67,9 +77,9 @@ def build_fuzz_data(n: SimpleNamespace) -> SimpleNamespace:
     """Rows for every resource, in School A1 (journal, records, plans, orders, marks,
     finals) and in School B1 (the study process), so that a request that reaches another
     school's row has rows to reach. Commits."""
+    from app.models.contingent import Order, OrderKind
     from app.models.journal import FinalGrade, FinalKind
     from app.models.timetable import LessonPlan, PlanTopic
-    from app.services import contingent as contingent_service
     from tests.journal.grades_helpers import put_marks
 
     s = factories.journal_school(n)
@@ -88,8 +98,13 @@ def build_fuzz_data(n: SimpleNamespace) -> SimpleNamespace:
         PlanTopic(organization_id=n.SA1.id, plan_id=s.plan.id, position=2, title="Fractions"),
         PlanTopic(organization_id=n.SB1.id, plan_id=b.plan.id, position=1, title="B topic"),
     ])
-    contingent_service.create_order(n.SA1, "1", dt.date(2026, 9, 1), "Enrolment of pupils")
-    contingent_service.create_order(n.SB1, "1", dt.date(2026, 9, 1), "Enrolment of pupils")
+    # rows as the services would store them (one order without a kind: it is optional)
+    db.session.add_all([
+        Order(organization_id=n.SA1.id, number="1", date=dt.date(2026, 9, 1), year=2026,
+              summary="Enrolment of pupils"),
+        Order(organization_id=n.SB1.id, number="1", date=dt.date(2026, 9, 1), year=2026,
+              summary="Enrolment of pupils", kind=OrderKind.enrolment),
+    ])
     db.session.add(FinalGrade(organization_id=n.SA1.id, year_id=s.year.id,
                               kind=FinalKind.period, period_id=s.q1.id, class_id=s.c5a.id,
                               subject_id=s.math.id, student_id=s.pupil.id, value="4"))
@@ -239,25 +254,40 @@ def _text(value) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else value
 
 
-def junit_failures(path: Path) -> list[tuple[str, str]]:
-    """``[(operation, message)]`` of the failed or errored test cases of a JUnit report."""
+@dataclass
+class Failure:
+    operation: str
+    check: str  # "ST101 Server error"
+    status: str  # "500"
+    curl: str
+
+
+def junit_failures(path: Path) -> list[Failure]:
+    """The failures of a schemathesis JUnit report, one per (operation, check)."""
     if not path.exists():
         return []
     out = []
     for case in ET.parse(path).getroot().iter("testcase"):
-        for tag in ("failure", "error"):
-            for node in case.findall(tag):
-                text = (node.get("message") or "") + "\n" + (node.text or "")
-                out.append((case.get("name", "?"), text.strip()))
+        for node in case.findall("failure") + case.findall("error"):
+            text = node.text or node.get("message") or ""
+            check = re.search(r"^- (ST\d+ [^\n]+)", text, re.M)
+            status = re.search(r"^\[(\d{3})\]", text, re.M)
+            curl = re.search(r"^\s*(curl [^\n]+)", text, re.M)
+            out.append(Failure(case.get("name", "?"),
+                               check.group(1) if check else (node.get("message") or "?"),
+                               status.group(1) if status else "",
+                               curl.group(1) if curl else text.strip()[:300]))
     return out
 
 
-def summarise(failures: list[tuple[str, str]], limit: int = 4000) -> str:
-    """A readable grouping: one block per operation, its distinct check titles."""
+def summarise(failures: list[Failure], width: int = 240) -> str:
+    """One block per check: the operations it failed on, each with one example."""
+    groups: dict[str, list[Failure]] = {}
+    for f in failures:
+        groups.setdefault(f.check, []).append(f)
     lines = []
-    for op, text in failures:
-        titles = [ln.strip() for ln in text.splitlines()
-                  if ln.strip().startswith(("- ", "[")) or "curl" in ln]
-        lines.append(f"* {op}\n    " + "\n    ".join(titles[:12]))
-    body = "\n".join(lines)
-    return body if len(body) <= limit else body[:limit] + "\n    ..."
+    for check, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"{check}: {len(items)} operation(s)")
+        for f in items:
+            lines.append(f"  {f.operation} [{f.status}]  {f.curl[:width]}")
+    return "\n".join(lines)
