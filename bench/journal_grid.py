@@ -211,9 +211,8 @@ def _run(url: str) -> dict:  # noqa: C901 - one linear measurement script
         statements.clear()
         event.listen(engine, "before_cursor_execute", count)
         t0 = time.perf_counter()
-        write.save_cell(lesson, pupil, marks=[5], base_version=base, op_id="bench-1",
-                                actor_scope=scope, actor_person_id=teacher, user_id=None,
-                                today=today)
+        write.save_cell(scope, lesson, pupil, marks=[5], base_version=base, op_id="bench-1",
+                        actor_person_id=teacher, user_id=None, today=today)
         cold_s = time.perf_counter() - t0
         statements.clear()
         timing = []
@@ -235,10 +234,9 @@ def _run(url: str) -> dict:  # noqa: C901 - one linear measurement script
         for i in range(3):   # as the endpoint does: load the lesson, save
             lesson = db.session.scalars(select(Lesson).where(Lesson.id == lesson.id)
                                         .options(lazyload("*"))).one()
-            write.save_cell(lesson, pupil, marks=[4, 5 - i % 2],
-                                    base_version=base + 1 + i, op_id=f"bench-{i + 2}",
-                                    actor_scope=scope, actor_person_id=teacher, user_id=None,
-                                    today=today)
+            write.save_cell(scope, lesson, pupil, marks=[4, 5 - i % 2],
+                            base_version=base + 1 + i, op_id=f"bench-{i + 2}",
+                            actor_person_id=teacher, user_id=None, today=today)
             if i < 2:
                 statements.clear()
                 timing.clear()

@@ -121,9 +121,8 @@ def test_conflict_shown_and_resolved(grid):
 
     lesson = _db.session.get(Lesson, l0)
     user = _db.session.get(User, ids["user"])
-    write.save_cell(lesson, p0, marks=[2], base_version=0, op_id=None,
-                            actor_scope=build_scope(user), actor_person_id=ids["t1"],
-                            user_id=user.id)
+    write.save_cell(build_scope(user), lesson, p0, marks=[2], base_version=0, op_id=None,
+                    actor_person_id=ids["t1"], user_id=user.id)
     _db.session.remove()
     _cell(page, l0, p0).click()
     page.keyboard.type("4")

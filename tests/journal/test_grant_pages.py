@@ -8,6 +8,9 @@ from app import clock
 from app.extensions import db
 from app.models.journal import AccessGrant, JournalSettings
 from app.security.journal.scope import active_grant
+from app.security.scopes import UserScope, build_scope
+from app.services.errors import ScopeError
+from app.services.journal import grants, settings
 from tests import factories
 
 TODAY = dt.date(2026, 11, 2)
@@ -189,3 +192,28 @@ def test_grant_list_query_count(s, login, net, count_queries):
         page = client.get("/journalgrants/list/").get_data(as_text=True)
     assert "R6" in page
     assert many.count == one.count
+
+
+def test_grant_and_settings_rules_refuse_another_school(s, net):
+    """May an administrator of another school (or an empty scope) give a grant, revoke one
+    or write the journal settings of school A1? ScopeError from the service rule, and
+    nothing changes."""
+    grant = _grant(s, net)
+    for scope in (build_scope(net.school_b_admin.person.user), UserScope()):
+        new = AccessGrant(grantee_id=s.t1.id, class_id=s.c5a.id, subject_id=s.math.id,
+                          period_id=s.q1.id, until=TODAY, reason="Fix")
+        with pytest.raises(ScopeError):
+            grants.check_grant(scope, new)
+        assert new.organization_id is None and new.granted_by_id is None
+        with pytest.raises(ScopeError):
+            grants.revoke_grant(scope, grant)
+        row = JournalSettings(organization_id=net.SA1.id, grading_policy="plain_average",
+                              edit_window="1w", weight_formative=25, weight_section=25,
+                              weight_term=50)
+        with pytest.raises(ScopeError) as err:
+            settings.check_settings(scope, row)
+        assert str(err.value) == "You may not change the journal settings of this school"
+    db.session.expire_all()
+    assert db.session.get(AccessGrant, grant.id).revoked_at is None
+    assert db.session.query(AccessGrant).count() == 1
+    assert db.session.query(JournalSettings).count() == 0

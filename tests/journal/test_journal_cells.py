@@ -16,11 +16,12 @@ from app.models.journal import (
     JournalChange,
     JournalOp,
     JournalSettings,
+    LessonRecord,
     Mark,
 )
 from app.models.study import ClassEnrollment
 from app.models.timetable import LessonPlan, LessonStatus, PlanTopic
-from app.security.scopes import build_scope
+from app.security.scopes import UserScope, build_scope
 from app.services.errors import ConflictError, ScopeError, ValidationError
 from app.services.journal import entry, panel, write
 from app.services.journal.edit_window import EditWindowClosedError
@@ -41,8 +42,8 @@ def save(s, lesson=None, student=None, user=None, **kw):
     student = student or s.pupils[0]
     kw.setdefault("base_version", 0)
     kw.setdefault("op_id", None)
-    return write.save_cell(lesson, student.id, actor_scope=build_scope(user),
-                        actor_person_id=s.t1.id, user_id=user.id, **kw)
+    return write.save_cell(build_scope(user), lesson, student.id,
+                           actor_person_id=s.t1.id, user_id=user.id, **kw)
 
 
 def code_of(excinfo):
@@ -158,8 +159,8 @@ def test_kyrgyz_school_categories(s, net):
 def test_summative_scores_within_max(s):
     """With a summative work out of 10, are scores 0..10 taken and 11 refused?"""
     lesson = s.lessons[0]
-    panel.save_lesson_panel(lesson, category="sum_section", max_score=10, base_version=0,
-                         actor_scope=build_scope(s.t1.user))
+    panel.save_lesson_panel(build_scope(s.t1.user), lesson, category="sum_section", max_score=10,
+                            base_version=0)
     assert save(s, marks=[0]).cell["marks"][0] == {
         "value": 0, "category": "sum_section", "work_type": None, "max_score": 10}
     with pytest.raises(ValidationError) as e:
@@ -249,8 +250,8 @@ def test_fill_down_fills_only_empty_open_cells(s, net):
                                kind=FinalKind.period, period_id=s.q1.id, class_id=s.c5a.id,
                                subject_id=s.math.id, student_id=s.pupils[1].id, value="5"))
     _db.session.commit()
-    out = write.fill_down(s.lessons[0], "5", actor_scope=build_scope(s.t1.user),
-                       actor_person_id=s.t1.id, user_id=s.t1.user.id)
+    out = write.fill_down(build_scope(s.t1.user), s.lessons[0], "5",
+                          actor_person_id=s.t1.id, user_id=s.t1.user.id)
     assert {c["student_id"] for c in out["cells"]} == {p.id for p in s.pupils[2:]}
     assert out["skipped"] == 1
     values = {(m.student_id, m.value) for m in _db.session.query(Mark)}
@@ -260,12 +261,12 @@ def test_fill_down_fills_only_empty_open_cells(s, net):
 def test_fill_down_attendance_by_class_teacher(s):
     """May the class teacher fill attendance down, but not marks?"""
     scope = build_scope(s.t3.user)
-    out = write.fill_down(s.lessons[0], "н", actor_scope=scope, actor_person_id=s.t3.id,
-                       user_id=s.t3.user.id)
+    out = write.fill_down(scope, s.lessons[0], "н", actor_person_id=s.t3.id,
+                          user_id=s.t3.user.id)
     assert len(out["cells"]) == 5
     with pytest.raises(ScopeError):
-        write.fill_down(s.lessons[0], "5", actor_scope=scope, actor_person_id=s.t3.id,
-                     user_id=s.t3.user.id)
+        write.fill_down(scope, s.lessons[0], "5", actor_person_id=s.t3.id,
+                        user_id=s.t3.user.id)
 
 
 def test_save_cell_query_count(s, count_queries):
@@ -274,8 +275,8 @@ def test_save_cell_query_count(s, count_queries):
     lesson = _db.session.get(type(s.lessons[0]), s.lessons[0].id)
     scope = build_scope(s.t1.user)
     with count_queries() as q:
-        write.save_cell(lesson, s.pupils[0].id, marks=[4, 5], base_version=1, op_id="q1",
-                     actor_scope=scope, actor_person_id=s.t1.id, user_id=s.t1.user.id)
+        write.save_cell(scope, lesson, s.pupils[0].id, marks=[4, 5], base_version=1, op_id="q1",
+                        actor_person_id=s.t1.id, user_id=s.t1.user.id)
     assert q.count <= 16, q.statements
 
 
@@ -292,20 +293,20 @@ def test_lesson_panel_and_topic_suggestion(s, net):
     _db.session.commit()
     scope = build_scope(s.t1.user)
     assert panel.suggest_topic(s.lessons[0]).title == "Numbers"
-    p = panel.save_lesson_panel(s.lessons[0], plan_topic_id=t1.id, homework="p. 12",
-                             homework_due="2026-09-07", homework_minutes=20,
-                             work_type="homework", base_version=0, actor_scope=scope)
+    p = panel.save_lesson_panel(scope, s.lessons[0], plan_topic_id=t1.id, homework="p. 12",
+                                homework_due="2026-09-07", homework_minutes=20,
+                                work_type="homework", base_version=0)
     assert p["topic"] == "Numbers" and p["version"] == 1 and p["homework_minutes"] == 20
     assert panel.suggest_topic(s.lessons[1]).title == "Fractions"
     with pytest.raises(ConflictError):
-        panel.save_lesson_panel(s.lessons[0], homework="x", base_version=0, actor_scope=scope)
+        panel.save_lesson_panel(scope, s.lessons[0], homework="x", base_version=0)
     with pytest.raises(ValidationError) as e:
-        panel.save_lesson_panel(s.lessons[0], homework_due="2026-09-01", base_version=1,
-                             actor_scope=scope)
+        panel.save_lesson_panel(scope, s.lessons[0], homework_due="2026-09-01",
+                                base_version=1)
     assert code_of(e) == "homework_due_before_lesson"
     with pytest.raises(ScopeError):
-        panel.save_lesson_panel(s.lessons[0], homework="x", base_version=1,
-                             actor_scope=build_scope(s.t3.user))
+        panel.save_lesson_panel(build_scope(s.t3.user), s.lessons[0], homework="x",
+                                base_version=1)
 
 
 def test_panel_category_must_fit_existing_marks(s):
@@ -313,12 +314,37 @@ def test_panel_category_must_fit_existing_marks(s):
     save(s, marks=[5])
     scope = build_scope(s.t1.user)
     with pytest.raises(ValidationError) as e:
-        panel.save_lesson_panel(s.lessons[0], category="sum_section", max_score=3,
-                             base_version=0, actor_scope=scope)
+        panel.save_lesson_panel(scope, s.lessons[0], category="sum_section", max_score=3,
+                                base_version=0)
     assert code_of(e) == "marks_do_not_fit"
-    panel.save_lesson_panel(s.lessons[0], category="sum_section", max_score=10, base_version=0,
-                         actor_scope=scope)
+    panel.save_lesson_panel(scope, s.lessons[0], category="sum_section", max_score=10,
+                            base_version=0)
     mark = _db.session.query(Mark).one()
     _db.session.refresh(mark)
     assert (mark.category.value, mark.max_score) == ("sum_section", 10)
     assert _db.session.query(JournalCell).one().version == 2
+
+
+def test_cell_commands_refuse_another_school(s, net):
+    """May an administrator of another school (or an empty scope) save a cell, fill a lesson
+    down or save its panel? Each command refuses with ScopeError and nothing changes."""
+    lesson = s.lessons[0]
+    other = build_scope(net.school_b_admin.person.user)
+    for scope in (other, UserScope()):
+        with pytest.raises(ScopeError):
+            write.save_cell(scope, lesson, s.pupils[0].id, marks=[5], attendance="absent",
+                            base_version=0, op_id="x1", actor_person_id=None, user_id=None)
+        with pytest.raises(ScopeError):
+            write.fill_down(scope, lesson, "5", actor_person_id=None, user_id=None)
+        with pytest.raises(ScopeError):
+            write.fill_down(scope, lesson, "н", actor_person_id=None, user_id=None)
+        with pytest.raises(ScopeError):
+            panel.save_lesson_panel(scope, lesson, topic="Foreign", homework="x",
+                                    base_version=0)
+    _db.session.expire_all()
+    assert _db.session.query(JournalCell).count() == 0
+    assert _db.session.query(Mark).count() == 0
+    assert _db.session.query(JournalChange).count() == 0
+    assert _db.session.query(JournalOp).count() == 0
+    assert _db.session.query(LessonRecord).count() == 0
+    assert _db.session.get(type(lesson), lesson.id).topic is None

@@ -7,9 +7,9 @@ import pytest
 from app import clock
 from app.extensions import db
 from app.models.journal import AccessGrant, ChangeKind, FinalGrade, JournalChange
-from app.security.scopes import build_scope
+from app.security.scopes import UserScope, build_scope
 from app.services.errors import DomainError, ScopeError
-from app.services.journal.commands import FinalConflictError, set_final
+from app.services.journal.commands import FinalConflictError, confirm_section, set_final
 from app.services.journal.queries import section_finals
 from tests import factories
 from tests.journal.grades_helpers import KG_EXAMPLE, put_marks, set_policy
@@ -198,3 +198,18 @@ def test_set_final_query_count(kg, count_queries):
     with count_queries() as counter:
         set_final(scope, value="4", **args)
     assert counter.count <= 12  # measured 12 with the two inserts
+
+
+def test_final_commands_refuse_another_school(kg, net):
+    """May an administrator of another school (or an empty scope) set a grade or confirm a
+    section's grades? ScopeError, and no grade or history row is written."""
+    s = kg
+    for scope in (build_scope(net.school_b_admin.person.user), UserScope()):
+        with pytest.raises(ScopeError):
+            _set(s, "4", scope=scope)
+        with pytest.raises(ScopeError):
+            confirm_section(scope, class_id=s.c5a.id, subject_id=s.math.id,
+                            period_id=s.q1.id)
+    db.session.expire_all()
+    assert db.session.query(FinalGrade).count() == 0
+    assert db.session.query(JournalChange).count() == 0

@@ -228,10 +228,11 @@ class JournalApi(BaseApi):
         student_id = _int_or_none(body.get("student_id"))
         try:
             result = write.save_cell(
-                lesson, student_id, base_version=_int_or_none(body.get("base_version")),
+                current_scope(), lesson, student_id,
+                base_version=_int_or_none(body.get("base_version")),
                 op_id=(str(body["op_id"]) if body.get("op_id") else None),
-                actor_scope=current_scope(), actor_person_id=_author_id(lesson),
-                user_id=g.user.id, reason=body.get("reason"), **kw)
+                actor_person_id=_author_id(lesson), user_id=g.user.id,
+                reason=body.get("reason"), **kw)
         except DomainError as err:
             return _error(err)
         return jsonify({"cell": result.cell, "replayed": result.replayed,
@@ -274,8 +275,7 @@ class JournalApi(BaseApi):
         if lesson is None:
             return self.response_404()
         try:
-            result = write.fill_down(lesson, str(body.get("value") or ""),
-                                     actor_scope=current_scope(),
+            result = write.fill_down(current_scope(), lesson, str(body.get("value") or ""),
                                      actor_person_id=_author_id(lesson), user_id=g.user.id)
         except DomainError as err:
             return _error(err)
@@ -361,8 +361,8 @@ class JournalApi(BaseApi):
         kw = {k: body[k] for k in names if k in body}
         try:
             data = panel.save_lesson_panel(
-                lesson, base_version=_int_or_none(body.get("base_version")),
-                actor_scope=current_scope(), **kw)
+                current_scope(), lesson, base_version=_int_or_none(body.get("base_version")),
+                **kw)
         except DomainError as err:
             return _error(err)
         return jsonify(data)

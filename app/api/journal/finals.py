@@ -10,7 +10,6 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 
 from app.api.base import ScopedModelRestApi
-from app.extensions import db
 from app.models.journal import FinalGrade
 from app.security.journal.filters import FinalGradeReadFilter
 from app.security.scopes import current_scope
@@ -19,8 +18,8 @@ from app.services.journal import commands as finals
 
 
 def _error(err: DomainError):
-    """The JSON error format of app/api/base.py: 403 scope, 409 conflict, 422 rule."""
-    db.session.rollback()
+    """The JSON error format of app/api/base.py: 403 scope, 409 conflict, 422 rule (the
+    command has rolled its unit of work back)."""
     body = {"message": {err.field or "_": [str(err)]}, "code": err.code}
     if isinstance(err, finals.FinalConflictError):
         body["server"] = finals.final_as_dict(err.server)

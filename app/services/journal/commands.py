@@ -20,6 +20,8 @@ from app.extensions import db
 from app.models.journal import ChangeKind, FinalGrade, FinalKind, JournalChange, Mark
 from app.models.study import ClassEnrollment, SchoolClass, StudyPeriod, Subject
 from app.models.timetable import Lesson
+from app.security.journal.scope import active_grant, final_writer
+from app.security.scopes import UserScope
 from app.services.errors import ConflictError, ScopeError, ValidationError
 from app.services.journal.compute import (
     MARK_VALUES,
@@ -35,6 +37,7 @@ from app.services.journal.compute import (
 from app.services.journal.grading import MAX_BONUS, to_fraction
 from app.services.journal.queries import section_finals, section_pupil_ids, year_periods
 from app.services.journal.settings import effective_settings
+from app.services.unit_of_work import command
 
 # ---------------------------------------------------------------- set_final
 
@@ -82,9 +85,8 @@ def _normalise_value(value) -> str:
 
 
 def final_author(scope, class_id: int, subject_id: int, period_ids: list[int]) -> int | None:
-    """The user's person that may set the section's grades (security.journal.scope.final_writer)."""
-    from app.security.journal.scope import final_writer  # noqa: PLC0415 (scope rules)
-
+    """The user's person that may set the section's grades
+    (:func:`app.security.journal.scope.final_writer`)."""
     return final_writer(class_id, subject_id, period_ids, scope)
 
 
@@ -225,8 +227,6 @@ def _year_value(sec: _Section, student_id: int, value: str,
 
 def _grant_for_change(scope, sec: _Section, reason: str | None):
     """A set grade is closed: the active grant that opens it, with a reason, or a refusal."""
-    from app.security.journal.scope import active_grant  # noqa: PLC0415
-
     grant = active_grant(scope.person_ids, sec.school_class.id, sec.subject.id,
                          sec.grant_period_id, clock.today())
     if grant is None:
@@ -239,9 +239,10 @@ def _grant_for_change(scope, sec: _Section, reason: str | None):
     return grant
 
 
-def set_final(scope, *, class_id: int, subject_id: int, period_id: int | None,
+@command
+def set_final(scope: UserScope, *, class_id: int, subject_id: int, period_id: int | None,
               student_id: int, value, bonus=None, base_version: int | None = None,
-              reason: str | None = None, commit: bool = True) -> FinalGrade:
+              reason: str | None = None) -> FinalGrade:
     """Set or confirm a pupil's period grade (``period_id``) or year grade (None).
 
     Rules, each refusal naming its field:
@@ -260,7 +261,7 @@ def set_final(scope, *, class_id: int, subject_id: int, period_id: int | None,
     - a set grade is closed: it changes only under an active access grant for the section
       (the year grade: a grant for the year's last period) with a reason (``period_closed`` /
       ``reason_required``); confirming the same value again changes nothing.
-    Writes one JournalChange (kind final) per change, in one transaction."""
+    Writes one JournalChange (kind final) per change; one unit of work."""
     value = _normalise_value(value)
     sec = _load_section(class_id, subject_id, period_id)
     author = final_author(scope, class_id, subject_id,
@@ -299,17 +300,14 @@ def set_final(scope, *, class_id: int, subject_id: int, period_id: int | None,
         period_id=period_id, student_id=student_id, old_value=old_value,
         new_value=_history_text(value, parsed_bonus),
         reason=(reason or "").strip() or None, grant_id=grant.id if grant else None))
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
     return existing
 
 
-def confirm_section(scope, *, class_id: int, subject_id: int,
+@command
+def confirm_section(scope: UserScope, *, class_id: int, subject_id: int,
                     period_id: int) -> tuple[int, int]:
     """Confirm the suggested period grade of every pupil of the section who has none yet
-    (the teacher's "confirm all" action), in one transaction. Pupils with nothing to compute
+    (the teacher's "confirm all" action), as one unit of work. Pupils with nothing to compute
     from are left for the teacher. Returns (confirmed, left). Same scope as
     :func:`set_final`; a fixed number of queries plus one insert per grade."""
     sec = _load_section(class_id, subject_id, period_id)
@@ -340,7 +338,6 @@ def confirm_section(scope, *, class_id: int, subject_id: int,
             subject_id=subject_id, period_id=period_id, student_id=sid, old_value=None,
             new_value=row["suggested"]))
         done += 1
-    db.session.commit()
     return done, left
 
 

@@ -26,6 +26,7 @@ from app.services.journal.entry import (
     settings_of,
 )
 from app.services.journal.settings import EffectiveSettings
+from app.services.unit_of_work import command
 
 
 def suggest_topic(lesson: Lesson) -> PlanTopic | None:
@@ -88,15 +89,16 @@ def _parse_date(value, fieldname: str) -> dt.date | None:
                               code="date_format") from None
 
 
-def save_lesson_panel(lesson: Lesson, *, topic=UNSET, plan_topic_id=UNSET, homework=UNSET,
-                      homework_due=UNSET, homework_minutes=UNSET, work_type=UNSET,
-                      category=UNSET, max_score=UNSET, base_version: int | None,
-                      actor_scope: UserScope) -> dict:
-    """Save the lesson panel (topic, homework, work type, category, max score) in one
-    transaction. Only the acting teacher (``not_lesson_teacher``); a changed category, work
+@command
+def save_lesson_panel(scope: UserScope, lesson: Lesson, *, topic=UNSET, plan_topic_id=UNSET,
+                      homework=UNSET, homework_due=UNSET, homework_minutes=UNSET,
+                      work_type=UNSET, category=UNSET, max_score=UNSET,
+                      base_version: int | None) -> dict:
+    """Save the lesson panel (topic, homework, work type, category, max score) as one unit
+    of work. Only the acting teacher (``not_lesson_teacher``); a changed category, work
     type or max score also applies to the lesson's marks, which must fit it
     (``marks_do_not_fit``); version mismatch -> :class:`ConflictError`."""
-    if not journal_scope.can_write_marks(lesson, actor_scope):
+    if not journal_scope.can_write_marks(lesson, scope):
         raise ScopeError(_l("Only the teacher of this lesson may fill in its panel"),
                          field="lesson", code="not_lesson_teacher")
     settings = settings_of(lesson.organization_id)
@@ -107,25 +109,20 @@ def save_lesson_panel(lesson: Lesson, *, topic=UNSET, plan_topic_id=UNSET, homew
     if base_version is None or base_version != current:
         raise ConflictError(_l("Someone else changed this lesson; reload it"),
                             field="base_version", code="version_conflict")
-    try:
-        if record is None:
-            record = LessonRecord(organization_id=lesson.organization_id,
-                                  lesson_id=lesson.id, version=0,
-                                  category=default_category(settings.grading_policy))
-            db.session.add(record)
-        if topic is not UNSET:
-            lesson.topic = (topic or "").strip()[:500] or None
-        if plan_topic_id is not UNSET:
-            _set_plan_topic(lesson, plan_topic_id)
-        _panel_homework(lesson, record, homework, homework_due, homework_minutes)
-        marks_change = _panel_marking(record, settings, work_type, category, max_score)
-        if marks_change:
-            _apply_to_marks(lesson, record)
-        record.version = current + 1
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    if record is None:
+        record = LessonRecord(organization_id=lesson.organization_id,
+                              lesson_id=lesson.id, version=0,
+                              category=default_category(settings.grading_policy))
+        db.session.add(record)
+    if topic is not UNSET:
+        lesson.topic = (topic or "").strip()[:500] or None
+    if plan_topic_id is not UNSET:
+        _set_plan_topic(lesson, plan_topic_id)
+    _panel_homework(lesson, record, homework, homework_due, homework_minutes)
+    marks_change = _panel_marking(record, settings, work_type, category, max_score)
+    if marks_change:
+        _apply_to_marks(lesson, record)
+    record.version = current + 1
     return panel_dict(lesson, record)
 
 

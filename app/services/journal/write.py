@@ -60,6 +60,7 @@ from app.services.journal.entry import (
     normalise_marks,
     parse_entry,
 )
+from app.services.unit_of_work import command
 
 
 class CellConflict(ConflictError):
@@ -184,8 +185,7 @@ def _write_cell(ctx: CellContext, student_id: int, parts: dict,
     done = db.session.execute(
         update(JournalCell).where(JournalCell.id == cell.id, JournalCell.version == expected)
         .values(version=expected + 1, **values).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        db.session.rollback()
+    if done.rowcount != 1:  # the command's unit of work rolls the save back
         raise CellConflict(load_cell(lesson.id, student_id))
     return cell
 
@@ -238,11 +238,13 @@ def _apply(ctx: CellContext, student_id: int, *, marks, attendance, remark, base
     return new, True
 
 
-def save_cell(lesson: Lesson, student_id: int, *, marks=None, attendance=UNSET,
-              late_minutes=None, remark=UNSET, base_version: int | None, op_id: str | None,
-              actor_scope: UserScope, actor_person_id: int | None, user_id: int | None,
+@command
+def save_cell(scope: UserScope, lesson: Lesson, student_id: int, *, marks=None,
+              attendance=UNSET, late_minutes=None, remark=UNSET, base_version: int | None,
+              op_id: str | None, actor_person_id: int | None, user_id: int | None,
               reason: str | None = None, today: dt.date | None = None) -> SaveResult:
-    """Save one cell in one transaction (commits). ``marks``: None = unchanged, else the
+    """Save one cell as one unit of work, for the user of ``scope`` (who must write the
+    lesson's marks or attendance, else ScopeError). ``marks``: None = unchanged, else the
     full new list (``[]`` clears); ``attendance``: UNSET = unchanged, None / "" = present,
     else a code (``late`` with ``late_minutes``); ``remark``: UNSET = unchanged.
     Raises :class:`CellConflict` on a version mismatch, ValidationError / ScopeError."""
@@ -250,7 +252,7 @@ def save_cell(lesson: Lesson, student_id: int, *, marks=None, attendance=UNSET,
     replay = _replay(op_id, user_id, lesson, student_id)
     if replay is not None:
         return replay
-    _check_writer(lesson, actor_scope, marks is not None or remark is not UNSET,
+    _check_writer(lesson, scope, marks is not None or remark is not UNSET,
                   attendance is not UNSET)
     _check_lesson_open(lesson, today)
     if base_version is None:
@@ -264,7 +266,7 @@ def save_cell(lesson: Lesson, student_id: int, *, marks=None, attendance=UNSET,
     norm_marks = UNSET if marks is None else normalise_marks(marks, ctx)
     norm_att = UNSET if attendance is UNSET else normalise_attendance(
         attendance, late_minutes, lesson)
-    grant = _edit_grant(ctx, student_id, actor_scope, today, reason, {})
+    grant = _edit_grant(ctx, student_id, scope, today, reason, {})
     cell = ctx.cells.get(student_id)
     current = cell.version if cell is not None else 0
     if base_version != current:
@@ -278,11 +280,12 @@ def save_cell(lesson: Lesson, student_id: int, *, marks=None, attendance=UNSET,
             db.session.add(JournalOp(op_id=op_id[:64], user_id=user_id,
                                      cell_id=stored.id if stored is not None else None,
                                      version=new["version"]))
-        db.session.commit()
+        db.session.flush()  # a refused write shows here, not at the unit's commit
     except DomainError:
-        db.session.rollback()
         raise
     except Exception as err:  # a concurrent first save of the same cell
+        # the failed flush left the transaction unusable: end it before reading the cell
+        # the other save stored (the unit of work then rolls back an empty transaction)
         db.session.rollback()
         if "uq_journal_cell" in str(err) or "UNIQUE" in str(err).upper():
             raise CellConflict(load_cell(lesson.id, student_id)) from err
@@ -290,12 +293,13 @@ def save_cell(lesson: Lesson, student_id: int, *, marks=None, attendance=UNSET,
     return SaveResult(cell=new, changed=changed)
 
 
-def fill_down(lesson: Lesson, value: str, *, actor_scope: UserScope,
-              actor_person_id: int | None, user_id: int | None,
-              today: dt.date | None = None) -> dict:
+@command
+def fill_down(scope: UserScope, lesson: Lesson, value: str, *, actor_person_id: int | None,
+              user_id: int | None, today: dt.date | None = None) -> dict:
     """Put the same typed value (a mark, marks or an attendance code) into every cell of the
     lesson that has none of that kind yet, for every enrolled pupil whose cell is open (no
-    grant is used). One transaction, a fixed number of queries plus the writes. Returns
+    grant is used), for the user of ``scope`` (the same writers as :func:`save_cell`). One
+    unit of work, a fixed number of queries plus the writes. Returns
     ``{"cells": [...], "skipped": n}``."""
     today = today or clock.today()
     entry = parse_entry(value)
@@ -304,34 +308,29 @@ def fill_down(lesson: Lesson, value: str, *, actor_scope: UserScope,
     if not (is_marks or is_att):
         raise ValidationError(_l("Type a mark or an attendance code to fill down"),
                               field="value", code="fill_value_empty")
-    _check_writer(lesson, actor_scope, bool(is_marks), bool(is_att))
+    _check_writer(lesson, scope, bool(is_marks), bool(is_att))
     _check_lesson_open(lesson, today)
     ctx = load_context(lesson, None)
     marks = normalise_marks(entry["marks"], ctx) if is_marks else UNSET
     att = (normalise_attendance(entry["attendance"]["code"], entry["attendance"]["minutes"],
                                 lesson) if is_att else UNSET)
     saved, skipped = [], 0
-    try:
-        for student_id in sorted(ctx.enrolled):
-            cell = ctx.cells.get(student_id)
-            has = (bool(ctx.marks.get(student_id)) if is_marks
-                   else cell is not None and cell.attendance is not None)
-            if has:
-                continue
-            try:
-                check_can_edit(lesson.date, today, ctx.settings.edit_window,
-                               student_id in ctx.closed)
-            except ValidationError:
-                skipped += 1
-                continue
-            new, changed = _apply(ctx, student_id, marks=marks, attendance=att,
-                                  remark=UNSET, base_version=None, user_id=user_id,
-                                  author_id=actor_person_id, reason=None, grant=None)
-            if changed:
-                saved.append(new)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for student_id in sorted(ctx.enrolled):
+        cell = ctx.cells.get(student_id)
+        has = (bool(ctx.marks.get(student_id)) if is_marks
+               else cell is not None and cell.attendance is not None)
+        if has:
+            continue
+        try:
+            check_can_edit(lesson.date, today, ctx.settings.edit_window,
+                           student_id in ctx.closed)
+        except ValidationError:
+            skipped += 1
+            continue
+        new, changed = _apply(ctx, student_id, marks=marks, attendance=att,
+                              remark=UNSET, base_version=None, user_id=user_id,
+                              author_id=actor_person_id, reason=None, grant=None)
+        if changed:
+            saved.append(new)
     return {"cells": saved, "skipped": skipped}
 

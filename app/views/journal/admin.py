@@ -22,9 +22,8 @@ from app.security.journal.filters import (
     SettingsReadFilter,
     SettingsWriteFilter,
 )
-from app.security.scopes import can_write_org, current_scope
-from app.services.errors import ScopeError
-from app.services.journal import grants
+from app.security.scopes import current_scope
+from app.services.journal import grants, settings
 from app.services.journal.edit_window import EditWindow
 from app.views.base import ScopedModelView
 from app.views.fields import enum_field, label_of
@@ -76,19 +75,18 @@ class AccessGrantView(ScopedModelView):
                     "ahead)", days=grants.MAX_GRANT_DAYS),
     }
 
-    def pre_add(self, item):
-        grants.check_grant(item, current_scope())
+    write_rule = grants.check_grant
 
     @action("revoke", _l("Revoke"), _l("Revoke the selected grants?"), "fa-ban")
     def revoke(self, items):
         scope = current_scope()
-        return self.run_action(items, lambda g: grants.revoke_grant(g, scope),
+        return self.run_action(items, lambda g: grants.revoke_grant(scope, g),
                                gettext("Grants revoked: %(n)s"))
 
 
 def _window_field():
     return SelectField(_l("Mark edit window"),
-                       choices=[(w.value, grants.EDIT_WINDOW_LABELS[w]) for w in EditWindow],
+                       choices=[(w.value, settings.EDIT_WINDOW_LABELS[w]) for w in EditWindow],
                        default=EditWindow.TWO_WEEKS.value)
 
 
@@ -99,7 +97,7 @@ def _weight(label):
 class JournalSettingsView(ScopedModelView):
     """One row per school: created by the school's writers (coordinator-administrator) on
     first save, read by the director, deputies and district staff. Without a row the
-    country's defaults apply (journal_settings.effective_settings)."""
+    country's defaults apply (services.journal.settings.effective_settings)."""
 
     datamodel = SQLAInterface(JournalSettings)
     route_base = "/journalsettings"
@@ -118,7 +116,7 @@ class JournalSettingsView(ScopedModelView):
     base_filters = [["organization_id", SettingsReadFilter, None]]
     write_filters = [["organization_id", SettingsWriteFilter, None]]
     formatters_columns = {"grading_policy": label_of(GRADING_POLICY_LABELS),
-                          "edit_window": label_of(grants.EDIT_WINDOW_LABELS)}
+                          "edit_window": label_of(settings.EDIT_WINDOW_LABELS)}
     add_form_extra_fields = {
         "organization": ScopedAjaxField(_l("Organization"), [DataRequired()],
                                         lookup="writable_organization"),
@@ -135,11 +133,4 @@ class JournalSettingsView(ScopedModelView):
         "weight_term": _l("Criteria-based assessment: the three weights add up to 100"),
         "edit_window": _l("How long after the lesson a teacher may still change its marks"),
     }
-
-    def check_write(self, item) -> None:
-        org_id = item.organization.id if item.organization is not None else \
-            item.organization_id
-        if not can_write_org(org_id):
-            raise ScopeError(_l("You may not change the journal settings of this school"),
-                             code="scope")
-        grants.check_settings(item)
+    write_rule = settings.check_settings

@@ -67,8 +67,7 @@ class JournalFinalsView(BaseView):
         try:
             done, left = commands.confirm_section(current_scope(), class_id=class_id,
                                                 subject_id=subject_id, period_id=period_id)
-        except DomainError as err:
-            db.session.rollback()
+        except DomainError as err:  # the command rolled its unit of work back
             flash(str(err), "danger")
         else:
             flash(gettext("Grades confirmed: %(done)s; pupils without marks left: %(left)s",
