@@ -47,12 +47,11 @@ def seniority_update(on: str | None):
     """Bring the seniority of every active staff file to the date (change of school year)."""
     import datetime as dt
 
-    from app.extensions import db
-    from app.services.staff import update_seniority
+    from app.security.scopes import system_scope
+    from app.services.records.staff import update_seniority
 
     day = dt.date.fromisoformat(on) if on else dt.date.today()
-    n = update_seniority(day)
-    db.session.commit()
+    n = update_seniority(system_scope(), day)  # a command: it commits
     click.echo(f"Seniority updated on {day.isoformat()}: {n} staff files")
 
 

@@ -230,11 +230,13 @@ def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
     from app.models.blanks import DocType
     from app.models.people import Membership
     from app.models.staff import Conclusion, CourseStatus, QualificationCourse, StaffEventKind
-    from app.services import blanks as blank_service
-    from app.services import staff as staff_service
+    from app.security.scopes import system_scope
+    from app.services.records import blanks as blank_service
+    from app.services.records import staff as staff_service
 
     today = dt.date.today()
     year = today.year
+    system = system_scope()  # the demo acts for the system on purpose
     for si, school in enumerate(schools):
         staff = db.session.scalars(select(Membership).where(
             Membership.organization_id == school.id, Membership.end_date.is_(None),
@@ -249,29 +251,30 @@ def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
             hired = dt.date(rng.randint(1995, 2023), 9, 1)
             prior = rng.randint(0, 5)  # years of pedagogical work before this school
             files.append(staff_service.open_staff_file(
-                school, m.person, position=position, unit=unit, hired_on=hired,
+                system, school, m.person, position=position, unit=unit, hired_on=hired,
                 contract_number=f"{rng.randint(1, 200)}-к", contract_date=hired,
                 seniority_years=prior, seniority_months=rng.randint(0, 11),
                 seniority_as_of=hired,
                 category=rng.choice([c for c, _ in staff_service.categories_for(
                     school.country)])))
-        staff_service.update_seniority(dt.date(year if today.month >= 9 else year - 1, 9, 1),
+        staff_service.update_seniority(system,
+                                       dt.date(year if today.month >= 9 else year - 1, 9, 1),
                                        [school.id])
         for i, f in enumerate(files[4:12]):
             start = dt.date(year, 6, 10) + dt.timedelta(days=7 * (i % 4))
-            staff_service.register_event(f, StaffEventKind.leave, start,
+            staff_service.register_event(system, f, StaffEventKind.leave, start,
                                          start + dt.timedelta(days=41))
         if len(files) > 14:
-            staff_service.register_event(files[5], StaffEventKind.recall,
+            staff_service.register_event(system, files[5], StaffEventKind.recall,
                                          dt.date(year, 6, 10) + dt.timedelta(days=28),
                                          reason="Проведение ЕНТ")
-            staff_service.register_event(files[12], StaffEventKind.sick_leave,
+            staff_service.register_event(system, files[12], StaffEventKind.sick_leave,
                                          dt.date(year, 2, 3), dt.date(year, 2, 9),
                                          illness="ОРВИ", diagnosis="J06.9")
-            staff_service.register_event(files[13], StaffEventKind.time_off,
+            staff_service.register_event(system, files[13], StaffEventKind.time_off,
                                          dt.date(year, 3, 6), dt.date(year, 3, 6),
                                          reason="Семейные обстоятельства")
-            staff_service.register_event(files[14], StaffEventKind.delegation,
+            staff_service.register_event(system, files[14], StaffEventKind.delegation,
                                          dt.date(year, 2, 3), dt.date(year, 2, 9),
                                          delegate=files[15], duties="Классное руководство")
         for i, f in enumerate(files[6:10]):
@@ -286,13 +289,13 @@ def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
             if i == 3:
                 db.session.flush()
                 staff_service.complete_course(
-                    c, certificate_number=f"{1000 + si * 10 + i}",
+                    system, c, certificate_number=f"{1000 + si * 10 + i}",
                     certificate_date=dt.date(year, 5, 2), issued_by="ЦПМ «Өрлеу»",
                     category=staff_service.categories_for(school.country)[3][0],
                     attestation_date=dt.date(year, 5, 10), conclusion=Conclusion.attested)
         leaver = next((f for f in reversed(files[16:]) if f.person.user_id is None), None)
         if leaver is not None:  # never a demo login
-            staff_service.register_event(leaver, StaffEventKind.dismissal,
+            staff_service.register_event(system, leaver, StaffEventKind.dismissal,
                                          dt.date(year, 1, 10), reason="По собственному желанию")
         pupils = db.session.scalars(select(Membership).where(
             Membership.organization_id == school.id, Membership.role == Role.student,
@@ -302,19 +305,21 @@ def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
                                                      person=gen.person(adult=False))
                       for _ in range(20)]
         base = 100000 * (si + 1)
-        blank_service.receive_range(school, DocType.attestat, f"{base:07d}",
+        blank_service.receive_range(system, school, DocType.attestat, f"{base:07d}",
                                     f"{base + 14:07d}")
-        blank_service.receive_range(school, DocType.commendation_letter, f"{base:07d}",
+        blank_service.receive_range(system, school, DocType.commendation_letter,
+                                    f"{base:07d}",
                                     f"{base + 9:07d}")
-        blank_service.issue_blank(blank_service.find_blank(school.id, DocType.attestat,
-                                                           f"{base + 14:07d}"),
+        blank_service.issue_blank(system, blank_service.find_blank(
+                                      school.id, DocType.attestat, f"{base + 14:07d}"),
                                   files[1].person, "Выпускники 11 класса")
-        blank_service.write_off(blank_service.find_blank(school.id, DocType.attestat,
-                                                         f"{base + 13:07d}"),
+        blank_service.write_off(system, blank_service.find_blank(
+                                    school.id, DocType.attestat, f"{base + 13:07d}"),
                                 BlankStatus.spoiled, "Ошибка при заполнении")
         for k, m in enumerate(pupils[:3]):
-            blank_service.issue_document(school, DocType.attestat, m.person,
+            blank_service.issue_document(system, school, DocType.attestat, m.person,
                                          f"{base + k:07d}", dt.date(year, 6, 20))
-            blank_service.issue_document(school, DocType.commendation_letter, m.person,
+            blank_service.issue_document(system, school, DocType.commendation_letter,
+                                         m.person,
                                          f"{base + k:07d}", dt.date(year, 5, 25))
         db.session.flush()

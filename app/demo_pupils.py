@@ -16,9 +16,11 @@ from app.extensions import db
 from app.models.people import Membership, Role
 from app.models.pupil_file import AchievementLevel, EducationForm, PupilAchievement
 from app.models.study import ClassEnrollment, SchoolClass
-from app.services import pupil_file as service
+from app.security.scopes import system_scope
 from app.services.national_id import make_iin
-from app.services.pupil_import import PUPIL_IMPORT, current_year
+from app.services.pupils import files as service
+from app.services.pupils.import_lookups import current_year
+from app.services.pupils.importing import PUPIL_IMPORT
 
 STREETS = ("ул. Абая", "пр. Достык", "ул. Толе би", "мкр. Самал-2", "ул. Жибек Жолы")
 OLYMPIADS = (("Олимпиада по математике", "Математика"), ("Олимпиада по казахскому языку",
@@ -41,7 +43,7 @@ def _enrol(school, pupils, classes) -> None:
 def _file(school, m, i: int, gen, rng: random.Random) -> None:
     street = f"{rng.choice(STREETS)}, {rng.randint(1, 120)}"
     f = service.file_of(m.person_id) or service.open_file(
-        school, m.person, registered_address=street, actual_address=street,
+        system_scope(), school, m.person, registered_address=street, actual_address=street,
         citizenship="Республика Казахстан" if school.country == "KZ" else "Кыргызская Республика",
         previous_school="Детский сад «Балапан»" if i % 3 else "СОШ №12",
         arrived_on=dt.date(2020 + i % 5, 9, 1),
@@ -57,15 +59,17 @@ def _file(school, m, i: int, gen, rng: random.Random) -> None:
         db.session.add(PupilAchievement(organization_id=school.id, file=f, event=event,
                                         subject=subject, level=AchievementLevel.district,
                                         result=RESULTS[i], held_on=dt.date(2026, 10, 15 + i)))
-        service.set_characterisation(f, "Добросовестный, аккуратный, активно участвует в "
-                                        "жизни класса.", "Классный руководитель",
+        service.set_characterisation(system_scope(), f,
+                                     "Добросовестный, аккуратный, активно участвует в "
+                                     "жизни класса.", "Классный руководитель",
                                      dt.date(2026, 10, 30))
     mother = gen.person()
-    service.add_parent(f, mother, "mother", workplace="ТОО «Алатау»", job_position="Бухгалтер",
+    service.add_parent(system_scope(), f, mother, "mother", workplace="ТОО «Алатау»",
+                       job_position="Бухгалтер",
                        electronic_consent=i % 5 != 4, consent_date=dt.date(2026, 9, 2),
                        consent_how="Письменное заявление")
     if i % 2 == 0:
-        service.add_parent(f, gen.person(), "father" if i % 4 else "guardian",
+        service.add_parent(system_scope(), f, gen.person(), "father" if i % 4 else "guardian",
                            legal_representative=True, workplace="АО «КазТрансОйл»",
                            job_position="Инженер", electronic_consent=True,
                            consent_date=dt.date(2026, 9, 3), consent_how="На собрании")
@@ -89,7 +93,8 @@ def _import_sample(school, classes, rng: random.Random) -> None:
                    f"Импортова{i} Асель", "mother", "+7 701 000 00 00"])
     buf = io.BytesIO()
     wb.save(buf)
-    outcome = run_import(PUPIL_IMPORT, school, buf.getvalue(), "pupils_demo.xlsx")
+    outcome = run_import(system_scope(), PUPIL_IMPORT, school, buf.getvalue(),
+                         "pupils_demo.xlsx")
     if not outcome.ok:  # the demo must not stop for a sample
         db.session.rollback()
 

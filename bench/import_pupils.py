@@ -75,7 +75,7 @@ def _school(org_service, db):
 def run(url: str, data: bytes, rows: int) -> list[tuple]:
     from app.extensions import db
     from app.services import orgs as org_service
-    from app.services.pupil_import import PUPIL_IMPORT
+    from app.services.pupils.importing import PUPIL_IMPORT
 
     app = bench_app(url)
     with app.app_context():

@@ -44,7 +44,7 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
     from app.extensions import db
     from app.models.org import OrgKind
     from app.services import orgs as org_service
-    from app.services.staff_import import STAFF_IMPORT
+    from app.services.records.staff_import import STAFF_IMPORT
 
     app = bench_app(url)
     with app.app_context():

@@ -251,10 +251,11 @@ def records_network(n: SimpleNamespace) -> SimpleNamespace:
 
     Staff files: school_a_admin, director_a, teacher_a, teacher_a_plain (SA1), teacher_b (SB1).
     Pupils: pupil_a (SA1), pupil_b (SB1)."""
-    from app.services import staff as staff_service
+    from app.security.scopes import system_scope
+    from app.services.records import staff as staff_service
 
     def open_file(m, **kw):
-        return staff_service.open_staff_file(m.organization, m.person, **kw)
+        return staff_service.open_staff_file(system_scope(), m.organization, m.person, **kw)
 
     n.file_admin_a = open_file(n.school_a_admin, position="Coordinator")
     n.file_director_a = open_file(n.director_a, position="Director", unit="Administration",

@@ -14,7 +14,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.api.base import ScopedModelRestApi
 from app.models.pupil_file import MEDICAL_FIELDS, SOCIAL_FIELDS, PupilFile
-from app.security.pupil_scope import PupilFileReadFilter, PupilSensitiveReadFilter
+from app.security.pupils.scope import PupilFileReadFilter, PupilSensitiveReadFilter
 
 GENERAL_COLUMNS = ["id", "organization_id", "person_id", "nationality", "citizenship",
                    "birth_certificate", "registered_address", "actual_address",

@@ -1,6 +1,6 @@
 """Read-only REST resources of the records office (staff files and their events and
 courses, strict-report blanks and issued documents) with the pages' scopes: the same
-FAB filters as the generated views (``app.security.staff_scope``, ``OrgReadFilter``).
+FAB filters as the generated views (``app.security.records.scope``, ``OrgReadFilter``).
 Changes go through the pages' operations (events, issue, write-off, annul), whose rules
 live in the services; no resource here accepts POST, PUT or DELETE. Scans are never
 served here (the sick-leave scan has its own download with its own rule)."""
@@ -12,7 +12,7 @@ from app.api.base import ScopedModelRestApi
 from app.models.blanks import Blank, IssuedDocument
 from app.models.staff import QualificationCourse, StaffEvent, StaffFile
 from app.security.filters import OrgReadFilter
-from app.security.staff_scope import StaffFileReadFilter, StaffPartReadFilter
+from app.security.records.scope import StaffFileReadFilter, StaffPartReadFilter
 
 READ_ONLY = {"get", "get_list", "info"}
 

@@ -2,7 +2,7 @@
 
 Personal data (names, IIN/PIN, birth date, sex, phone, e-mail) stay on ``Person``; the file
 holds the other categories of §58. Medical and social data are the *sensitive* parts: who
-may read them is decided in ``app.security.pupil_scope``; the audit log records that they
+may read them is decided in ``app.security.pupils.scope``; the audit log records that they
 changed but not their values (``__audit_redact__``).
 
 Parents and legal representatives are ``ParentLink`` rows (``app.models.people``).

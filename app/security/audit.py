@@ -24,7 +24,7 @@ SKIP_COLUMNS = {"changed_at", "created_at", "changed_by_id", "created_by_id", "p
 REDACTED = "***"
 
 
-def _plain(value):
+def plain(value):
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (dt.date, dt.datetime)):
@@ -65,11 +65,11 @@ def _changes(obj, action: str) -> dict:
             new = hist.added[0] if hist.added else None
             if old == new:
                 continue
-            out[key] = [_plain(old), _plain(new)]
+            out[key] = [plain(old), plain(new)]
         elif action == "create":
-            out[key] = [None, _plain(getattr(obj, key))]
+            out[key] = [None, plain(getattr(obj, key))]
         else:
-            out[key] = [_plain(getattr(obj, key)), None]
+            out[key] = [plain(getattr(obj, key)), None]
     return out
 
 

@@ -172,7 +172,7 @@ RECORDS_ADMIN.update({a: API_READ for a in RECORDS_APIS})
 RECORDS_READER.update({a: API_READ for a in RECORDS_APIS})
 RECORDS_SCHOOL_READER = dict(RECORDS_READER, StaffEventView=READ | {"scan"},
                              StaffOpsView={"can_scan"})
-#: teachers: their own staff file only (row scope in app.security.staff_scope)
+#: teachers: their own staff file only (row scope in app.security.records.scope)
 RECORDS_OWN = {
     "StaffFileView": READ, "IdentityDocumentView": READ, "EducationView": READ,
     "AwardView": READ, "StaffEventView": READ | {"scan"},
@@ -230,7 +230,7 @@ _CONTINGENT = {
 }
 _grant(_CONTINGENT)
 # --- pupils' personal files and the pupils import (issue 5) ------------------------------
-# Row scope and the medical/social parts: app.security.pupil_scope. The sensitive REST
+# Row scope and the medical/social parts: app.security.pupils.scope. The sensitive REST
 # resource is granted to school roles only; its filter leaves a teacher only the pupils of
 # their own class (as class teacher).
 _PUPIL_READ_OPS = {"can_print_file", "can_photo_image"}

@@ -1,16 +1,19 @@
 """A small framework for all-or-nothing XLSX imports (issue 5, "Import from XLSX").
 
 An import is declared as an ``ImportSpec``: its columns (key, translated header, required,
-parser) plus two hooks, ``check`` (rules across rows and against the database: duplicates
-in the file or in the system) and ``write`` (create or update the rows, returning counts).
-``run_import`` then does, always in this order:
+parser) plus three hooks, ``authorise`` (the area's write rule for the organisation),
+``check`` (rules across rows and against the database: duplicates in the file or in the
+system) and ``write`` (create or update the rows, returning counts). ``run_import`` is one
+command (one unit of work) that takes the actor's scope and does, always in this order:
+
+0. refuse an organisation the scope may not change (``authorise``: ScopeError);
 
 1. read the workbook and match its header row to the columns (a header may be written in
    any of the product's languages, or as the column key);
 2. parse and validate EVERY row, collecting ``RowError(row, column, rule)``;
 3. if there is any error, write nothing and return the list;
-4. else call ``write`` once and add an ``ImportRecord`` (who, when, file, counts), all in the
-   caller's one transaction.
+4. else call ``write`` once and add an ``ImportRecord`` (who, when, file, counts), all in
+   one transaction: committed when the command returns, rolled back when it raises.
 
 The pupils-with-parents import (which needs classes) is added by declaring another spec.
 """
@@ -28,7 +31,9 @@ from flask_babel import gettext
 from app.extensions import db
 from app.models.imports import ImportRecord
 from app.models.org import Organization
+from app.security.scopes import UserScope
 from app.services.errors import DomainError
+from app.services.unit_of_work import command
 
 #: most data rows one file may hold
 MAX_ROWS = 5000
@@ -80,6 +85,8 @@ class ImportSpec:
     check: Callable[[Organization, list[ParsedRow], "ImportSpec"], list[RowError]]
     #: writes the rows (already checked): (org, rows) -> counts
     write: Callable[[Organization, list[ParsedRow]], Counts]
+    #: the area's write rule: (scope, organisation id) -> None, raising ScopeError
+    authorise: Callable[[UserScope, int | None], None]
 
     def column(self, key: str) -> ImportColumn:
         return next(c for c in self.columns if c.key == key)
@@ -257,10 +264,13 @@ def read_rows(spec: ImportSpec, data: bytes) -> tuple[list[ParsedRow], list[RowE
     return rows, errors
 
 
-def run_import(spec: ImportSpec, org: Organization, data: bytes,
+@command
+def run_import(scope: UserScope, spec: ImportSpec, org: Organization, data: bytes,
                file_name: str) -> ImportOutcome:
     """Validate the whole file, then write it and record it; on any error write nothing.
-    The caller commits (or rolls back) the one transaction."""
+    One command: the scope must change ``org`` (``spec.authorise``); it commits when it
+    returns and rolls back when it raises."""
+    spec.authorise(scope, org.id)
     rows, errors = read_rows(spec, data)
     if not errors and not rows:
         errors = [RowError(2, "", gettext("the file has no data rows"))]

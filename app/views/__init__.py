@@ -163,15 +163,16 @@ def register_study_views(appbuilder) -> None:
 
 def _register_records(appbuilder) -> None:
     """Records office: staff files, reports, strict-report blanks, imports (issue 5)."""
-    from app.views.blanks import (
+    from app.views.imports import ImportRecordView, ImportView
+    from app.views.records.blanks import (
         BlankHistoryView,
         BlankOpsView,
         BlankView,
         IssuedCertificateView,
         IssuedCommendationView,
     )
-    from app.views.imports import ImportRecordView, ImportView
-    from app.views.staff import (
+    from app.views.records.reports import StaffReportsView
+    from app.views.records.staff import (
         AwardView,
         EducationView,
         IdentityDocumentView,
@@ -179,8 +180,7 @@ def _register_records(appbuilder) -> None:
         StaffEventView,
         StaffFileView,
     )
-    from app.views.staff_ops import StaffOpsView
-    from app.views.staff_reports import StaffReportsView
+    from app.views.records.staff_ops import StaffOpsView
 
     staff, docs = _l("Staff"), _l("Records office")
     _add(appbuilder, StaffFileView, _l("Staff files"), staff, "fa-address-book")
@@ -211,7 +211,7 @@ def _register_records(appbuilder) -> None:
 
 def _register_pupil_files(appbuilder) -> None:
     """Pupils' personal files and the pupils-with-parents import (issue 5)."""
-    from app.views.pupil_file import PupilFileOpsView, PupilFileView
+    from app.views.pupils.files import PupilFileOpsView, PupilFileView
 
     pupils = _l("Pupils")
     _add(appbuilder, PupilFileView, _l("Pupils' personal files"), pupils, "fa-folder-open")

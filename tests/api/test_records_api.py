@@ -9,17 +9,21 @@ import pytest
 from app.extensions import db
 from app.models.blanks import DocType
 from app.models.staff import StaffEventKind
-from app.services import blanks as blank_service
-from app.services import staff as staff_service
+from app.security.scopes import system_scope
+from app.services.records import blanks as blank_service
+from app.services.records import staff as staff_service
 from tests import factories
+
+#: set-up acts for the system on purpose (the rules under test are scoped separately)
+SYSTEM = system_scope()
 
 
 @pytest.fixture()
 def rnet(net):
     n = factories.records_network(net)
-    blank_service.receive_range(n.SA1, DocType.attestat, "000100", "000102")
-    blank_service.receive_range(n.SB1, DocType.attestat, "000500", "000501")
-    staff_service.register_event(n.file_teacher_a, StaffEventKind.sick_leave,
+    blank_service.receive_range(SYSTEM, n.SA1, DocType.attestat, "000100", "000102")
+    blank_service.receive_range(SYSTEM, n.SB1, DocType.attestat, "000500", "000501")
+    staff_service.register_event(SYSTEM, n.file_teacher_a, StaffEventKind.sick_leave,
                                  dt.date(2026, 9, 7), dt.date(2026, 9, 9), diagnosis="J06",
                                  scan=b"%PDF-1.4 x", scan_name="s.pdf",
                                  scan_mime="application/pdf")

@@ -10,8 +10,12 @@ import pytest
 from app.extensions import db
 from app.models.people import Person, Role, Sex
 from app.models.study import ClassEnrollment
-from app.services import pupil_file as service
+from app.security.scopes import system_scope
+from app.services.pupils import files as service
 from tests import factories
+
+#: set-up acts for the system on purpose (the rules under test are scoped separately)
+SYSTEM = system_scope()
 
 MEDICAL = "Peanut allergy, carries an adrenaline pen"
 SOCIAL = "Father works abroad; grandmother cares"
@@ -34,15 +38,15 @@ def pf(net) -> SimpleNamespace:
     enrol(s.c5a, n.pupil)
     enrol(s.c5b, n.pupil_b5)
     db.session.flush()
-    n.file = service.open_file(net.SA1, n.pupil, actual_address="Almaty, Abay 1",
+    n.file = service.open_file(SYSTEM, net.SA1, n.pupil, actual_address="Almaty, Abay 1",
                                medical_note=MEDICAL, social_note=SOCIAL,
                                social_categories="large_family", health_group="2",
                                previous_school="School 7")
-    n.file_b5 = service.open_file(net.SA1, n.pupil_b5, medical_note=MEDICAL)
-    n.file_other = service.open_file(net.SB1, n.pupil_other, medical_note=MEDICAL)
+    n.file_b5 = service.open_file(SYSTEM, net.SA1, n.pupil_b5, medical_note=MEDICAL)
+    n.file_other = service.open_file(SYSTEM, net.SB1, n.pupil_other, medical_note=MEDICAL)
     parent = Person(last_name="Ученикова", first_name="Гульнара", country="KZ",
                     national_id=factories.make_iin(dt.date(1985, 2, 2), "F", 77))
-    n.link = service.add_parent(n.file, parent, "mother", workplace="Clinic 3",
+    n.link = service.add_parent(SYSTEM, n.file, parent, "mother", workplace="Clinic 3",
                                 electronic_consent=False, consent_date=dt.date(2026, 9, 2),
                                 consent_how="written application")
     factories.make_user(n.link.parent, "parent_a")

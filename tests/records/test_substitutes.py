@@ -9,9 +9,13 @@ from sqlalchemy import select
 
 from app.models.staff import StaffEvent, StaffEventKind
 from app.models.timetable import LessonStatus
-from app.services import staff as staff_service
-from app.services.staff_substitutes import lessons_needing_substitute
+from app.security.scopes import system_scope
+from app.services.records import staff as staff_service
+from app.services.records.substitutes import lessons_needing_substitute
 from tests import factories
+
+#: set-up acts for the system on purpose (the rules under test are scoped separately)
+SYSTEM = system_scope()
 
 
 def _setup(net):
@@ -30,7 +34,7 @@ def test_service_lists_own_untaken_and_substitute_lessons(app, db, net):
     lang_wed = s.lang_lessons[2]
     assert lang_wed.date == dt.date(2026, 9, 9)
     lang_wed.substitute_teacher_id = s.t1.id  # teacher_a was to substitute here
-    ev = staff_service.register_event(rnet.file_teacher_a, StaffEventKind.sick_leave,
+    ev = staff_service.register_event(SYSTEM, rnet.file_teacher_a, StaffEventKind.sick_leave,
                                       dt.date(2026, 9, 7), dt.date(2026, 9, 9),
                                       diagnosis="J06")
     db.session.commit()
@@ -45,7 +49,7 @@ def test_service_lists_own_untaken_and_substitute_lessons(app, db, net):
 def test_dismissal_and_delegation_need_no_substitute_list(app, db, net):
     """Does a delegation of duties list lessons? No: only absences do."""
     rnet, s = _setup(net)
-    ev = staff_service.register_event(rnet.file_teacher_a, StaffEventKind.delegation,
+    ev = staff_service.register_event(SYSTEM, rnet.file_teacher_a, StaffEventKind.delegation,
                                       dt.date(2026, 9, 7), dt.date(2026, 9, 9),
                                       delegate=rnet.file_teacher_a_plain, duties="Maths")
     assert lessons_needing_substitute(ev) == []
@@ -78,7 +82,7 @@ def test_director_sees_the_list_teacher_does_not(app, db, net, login):
     """Who sees the lessons of a colleague's sick leave? The director (reads staff events);
     another teacher does not open the event at all."""
     rnet, s = _setup(net)
-    ev = staff_service.register_event(rnet.file_teacher_a, StaffEventKind.sick_leave,
+    ev = staff_service.register_event(SYSTEM, rnet.file_teacher_a, StaffEventKind.sick_leave,
                                       dt.date(2026, 9, 7), dt.date(2026, 9, 9),
                                       diagnosis="J06")
     db.session.commit()

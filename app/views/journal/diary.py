@@ -25,7 +25,7 @@ from app.security.journal import scope as js
 from app.security.printing import print_stamp
 from app.security.scopes import current_scope
 from app.services.journal import diary as diary_service
-from app.services.pupil_file import declined_electronic_clause
+from app.services.pupils.files import declined_electronic_clause
 
 
 def _staff_classes(scope) -> list[SchoolClass]:

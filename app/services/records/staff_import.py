@@ -3,7 +3,9 @@
 One row = one employee: a person (matched by IIN/PIN) with a staff role in the school and a
 staff file. Re-importing a file creates no duplicates: a person already known by their
 identifier is reused (the names in the file must match), an existing membership is kept and
-an existing staff file is updated with the file's employment data."""
+an existing staff file is updated with the file's employment data. The import is one
+command (``app.services.imports.run_import``) under the records office's write rule
+(``app.services.records.staff.authorise``)."""
 from __future__ import annotations
 
 from flask_babel import gettext
@@ -27,6 +29,7 @@ from app.services.imports import (
     identifier,
 )
 from app.services.national_id import validate_national_id
+from app.services.records.staff import authorise
 
 #: roles a staff import may give (administrative rights are granted by hand)
 IMPORT_ROLES = (Role.teacher, Role.class_teacher, Role.deputy_director, Role.director)
@@ -172,4 +175,4 @@ def _update_file(f: StaffFile, data: dict) -> bool:
 
 
 STAFF_IMPORT = ImportSpec(kind="staff", title=_l("Staff"), columns=COLUMNS, check=check,
-                          write=write)
+                          write=write, authorise=authorise)

@@ -1,6 +1,6 @@
 """Staff file pages: the file (employment and seniority), its documents, education, awards,
 events and qualification courses. Events and course completion are registered on the forms
-of ``app.views.staff_ops``."""
+of ``app.views.records.staff_ops``."""
 from __future__ import annotations
 
 from flask import redirect, url_for
@@ -27,11 +27,10 @@ from app.models.staff import (
     StaffFile,
 )
 from app.security.filters import OrgWriteFilter
-from app.security.scopes import can_write_org
-from app.security.staff_scope import StaffFileReadFilter, StaffPartReadFilter
-from app.services import staff as staff_service
-from app.services.errors import ScopeError
-from app.services.staff_substitutes import lessons_needing_substitute
+from app.security.records.scope import StaffFileReadFilter, StaffPartReadFilter
+from app.security.scopes import current_scope
+from app.services.records import staff as staff_service
+from app.services.records.substitutes import lessons_needing_substitute
 from app.views.base import ScopedModelView, display_value
 from app.views.fields import enum_field, label_of
 from app.views.widgets import ScopedAjaxField
@@ -91,16 +90,7 @@ class _PartView(ScopedModelView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     add_title = _l("Add a record")
     edit_title = _l("Edit the record")
-
-    def check_write(self, item) -> None:
-        f = item.staff_file
-        if f is None:
-            raise ScopeError(_l("%(field)s is required", field=_l("Employee")),
-                             field="staff_file", code="required")
-        if not can_write_org(f.organization_id):
-            raise ScopeError(_l("You may not change staff files of this organization"),
-                             code="scope")
-        item.organization_id = f.organization_id
+    write_rule = staff_service.check_staff_part
 
 
 class IdentityDocumentView(_PartView):
@@ -203,10 +193,7 @@ class QualificationCourseView(_PartView):
                           "course_type": label_of(COURSE_TYPE_LABELS),
                           "conclusion": label_of(CONCLUSION_LABELS),
                           "category": staff_service.category_label}
-
-    def check_write(self, item) -> None:
-        super().check_write(item)
-        staff_service.check_course(item)
+    write_rule = staff_service.check_course
 
     @action("complete", _l("Register completion"), "", "fa-graduation-cap", multiple=False)
     def complete(self, item):
@@ -215,8 +202,10 @@ class QualificationCourseView(_PartView):
     @action("approve", _l("Approve the application"),
             _l("Move the selected applications to the planned courses?"), "fa-check")
     def approve(self, items):
-        return self.run_action(items, staff_service.approve_application,
-                               gettext("Approved: %(n)s"))
+        scope = current_scope()
+        return self.run_action(
+            items, lambda c: staff_service.approve_application(scope, c),
+            gettext("Approved: %(n)s"))
 
 
 class StaffFileView(ScopedModelView):
@@ -250,12 +239,6 @@ class StaffFileView(ScopedModelView):
         "category": _category_field()}
     edit_form_extra_fields = {"category": _category_field()}
     formatters_columns = {"category": staff_service.category_label}
-
-    def check_write(self, item: StaffFile) -> None:
-        org_id = item.organization.id if item.organization else item.organization_id
-        if not can_write_org(org_id):
-            raise ScopeError(_l("You may not change staff files of this organization"),
-                             code="scope")
-        staff_service.check_staff_file(item)
+    write_rule = staff_service.check_staff_file
 
     extra_args = {"event_kinds": EVENT_LABELS}

@@ -2,8 +2,8 @@
 the file (general parts for everyone who reads it, medical and social parts only for the
 school administration and the class teacher), its operations and its print.
 
-Who reads what is decided in ``app.security.pupil_scope``; the rules in
-``app.services.pupil_file``.
+Who reads what is decided in ``app.security.pupils.scope``; the rules in
+``app.services.pupils.files``.
 """
 from __future__ import annotations
 
@@ -36,20 +36,19 @@ from app.models.pupil_file import (
     SOCIAL_CATEGORY_LABELS,
     AchievementLevel,
     EducationForm,
-    PupilAchievement,
     PupilFile,
 )
 from app.security.filters import OrgWriteFilter
 from app.security.printing import print_stamp
-from app.security.pupil_scope import (
+from app.security.pupils.scope import (
     PupilFileReadFilter,
     can_read_file,
     can_read_sensitive,
     can_write_characterisation,
 )
-from app.security.scopes import can_write_org
-from app.services import pupil_file as service
+from app.security.scopes import can_write_org, current_scope
 from app.services.errors import DomainError, ScopeError
+from app.services.pupils import files as service
 from app.views.base import ScopedModelView, display_value, form_error
 from app.views.fields import enum_field, label_of, sex_field
 from app.views.widgets import ScopedAjaxField
@@ -109,26 +108,7 @@ class PupilFileView(ScopedModelView):
         "education_form": _education_form_field()}
     edit_form_extra_fields = {"education_form": _education_form_field()}
     formatters_columns = {"education_form": label_of(EDUCATION_FORM_LABELS)}
-
-    def check_write(self, item: PupilFile) -> None:
-        if item.person is None:
-            raise ScopeError(_l("%(field)s is required", field=_l("Pupil")), field="person",
-                             code="required")
-        if item.organization_id is None:  # the school where the user enters the pupil
-            from app.models.people import Membership, Role
-
-            orgs = db.session.scalars(select(Membership.organization_id).where(
-                Membership.person_id == item.person.id, Membership.role == Role.student,
-                Membership.end_date.is_(None))).all()
-            item.organization_id = next((o for o in orgs if can_write_org(o)),
-                                        orgs[0] if orgs else None)
-            if item.person.id is not None and service.file_of(item.person.id) is not None:
-                raise ScopeError(_l("Pupil: this pupil already has a personal file"),
-                                 field="person", code="file_exists")
-        if not can_write_org(item.organization_id):
-            raise ScopeError(_l("You may not change personal files of this organization"),
-                             code="scope")
-        service.check_file(item)
+    write_rule = service.check_file
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -232,10 +212,17 @@ def _readable(file_id: int) -> PupilFile:
     return f
 
 
+def _allowed(rule, f: PupilFile) -> None:
+    """A write rule of the service (``authorise...``) for the user, refused as 403."""
+    try:
+        rule(current_scope(), f)
+    except ScopeError:
+        abort(403)
+
+
 def _writable(file_id: int) -> PupilFile:
     f = _readable(file_id)
-    if not can_write_org(f.organization_id):
-        abort(403)
+    _allowed(lambda scope, f: service.authorise(scope, f.organization_id), f)
     return f
 
 
@@ -249,7 +236,6 @@ class PupilFileOpsView(BaseView):
     default_view = "print_file"
 
     def _done(self, f: PupilFile, message: str):
-        db.session.commit()
         flash(message, "success")
         return redirect(url_for("PupilFileView.show", pk=f.id))
 
@@ -270,15 +256,11 @@ class PupilFileOpsView(BaseView):
         if request.method == "GET":
             form.social_categories.data = f.social_codes
         if request.method == "POST" and form.validate():
-            for name in ("social_note", "health_group", "pe_group", "allergies",
-                         "vaccinations", "medication", "rehabilitation_class",
-                         "limited_health", "medical_note"):
-                val = getattr(form, name).data
-                setattr(f, name, val if val not in ("",) else None)
-            f.social_categories = ",".join(form.social_categories.data or []) or None
+            values = {name: getattr(form, name).data for name in service.SENSITIVE_FIELDS
+                      if name != "social_categories"}
+            values["social_categories"] = ",".join(form.social_categories.data or []) or None
             try:
-                service.check_file(f)
-                db.session.flush()
+                service.change_sensitive(current_scope(), f, values)
             except DomainError as err:
                 form_error(form, err)
             else:
@@ -289,14 +271,13 @@ class PupilFileOpsView(BaseView):
     @has_access
     def characterisation(self, file_id: int):
         f = _readable(file_id)
-        if not can_write_characterisation(file_id):
-            abort(403)
+        _allowed(service.authorise_characterisation, f)
         form = CharacterisationForm(request.form if request.method == "POST" else None,
                                     obj=None if request.method == "POST" else f)
         if request.method == "POST" and form.validate():
             try:
-                service.set_characterisation(f, form.characterisation.data, _user_name(),
-                                             form.characterisation_date.data)
+                service.set_characterisation(current_scope(), f, form.characterisation.data,
+                                             _user_name(), form.characterisation_date.data)
             except DomainError as err:
                 form_error(form, err)
             else:
@@ -313,7 +294,7 @@ class PupilFileOpsView(BaseView):
             data = upload.read(service.PHOTO_MAX_BYTES + 1) if upload and upload.filename \
                 else None
             try:
-                service.set_photo(f, data)
+                service.set_photo(current_scope(), f, data)
             except DomainError as err:
                 form_error(form, err)
             else:
@@ -345,7 +326,8 @@ class PupilFileOpsView(BaseView):
                             country=f.organization.country or "KZ")
             try:
                 with db.session.no_autoflush:
-                    service.add_parent(f, person, d["kind"], d["legal_representative"],
+                    service.add_parent(current_scope(), f, person, d["kind"],
+                                       d["legal_representative"],
                                        d["workplace"] or None, d["job_position"] or None,
                                        d["electronic_consent"], d["consent_date"],
                                        d["consent_how"])
@@ -367,7 +349,7 @@ class PupilFileOpsView(BaseView):
                            obj=None if request.method == "POST" else link)
         if request.method == "POST" and form.validate():
             try:
-                service.set_consent(link, form.electronic_consent.data,
+                service.set_consent(current_scope(), link, form.electronic_consent.data,
                                     form.consent_date.data, form.consent_how.data)
             except DomainError as err:
                 form_error(form, err)
@@ -382,18 +364,12 @@ class PupilFileOpsView(BaseView):
         f = _writable(file_id)
         form = AchievementForm(request.form if request.method == "POST" else None)
         if request.method == "POST" and form.validate():
-            a = PupilAchievement(file=f, event=(form.event.data or "").strip(),
-                                 subject=form.subject.data or None,
-                                 level=AchievementLevel(form.level.data),
-                                 result=form.result.data or None, held_on=form.held_on.data)
             try:
-                with db.session.no_autoflush:
-                    service.check_achievement(a)
-                db.session.add(a)
-                db.session.flush()
+                service.add_achievement(
+                    current_scope(), f, event=(form.event.data or "").strip(),
+                    subject=form.subject.data or None, level=AchievementLevel(form.level.data),
+                    result=form.result.data or None, held_on=form.held_on.data)
             except DomainError as err:
-                if a in db.session:
-                    db.session.expunge(a)
                 form_error(form, err)
             else:
                 return self._done(f, gettext("The achievement is added"))

@@ -1,6 +1,6 @@
 """Strict-report blanks and issued documents (seed 004 fig. 47-53): generated lists (read),
 and the operation forms (receive, issue, spoilage or loss, issue a document, annul, export,
-print) that call ``app.services.blanks``."""
+print) that call ``app.services.records.blanks``."""
 from __future__ import annotations
 
 import datetime as dt
@@ -34,12 +34,12 @@ from app.models.blanks import (
 from app.models.org import Organization
 from app.security.filters import OrgReadFilter, OrgWriteFilter
 from app.security.printing import print_stamp
-from app.security.scopes import can_write_org, current_scope, org_clause
-from app.services import blanks as blank_service
-from app.services.errors import DomainError
+from app.security.scopes import current_scope, org_clause
+from app.services.errors import DomainError, ScopeError
+from app.services.records import blanks as blank_service
 from app.views.base import ScopedModelView, form_error
 from app.views.fields import label_of
-from app.views.staff_reports import rows_xlsx_response
+from app.views.records.reports import rows_xlsx_response
 from app.views.widgets import ScopedAjaxField
 
 BLANK_LABELS = {
@@ -207,8 +207,14 @@ def _prefill_org(form) -> None:
 _FIELDS = {"first_number": "number"}
 
 
-def _writable(org: Organization) -> None:
-    if org is None or not can_write_org(org.id):
+def _writable(org: Organization | None) -> None:
+    """The blanks' write rule (the service's) for the form's organisation, refused as 403
+    before anything is looked up in it."""
+    if org is None:
+        abort(403)
+    try:
+        blank_service.authorise(current_scope(), org.id)
+    except ScopeError:
         abort(403)
 
 
@@ -230,15 +236,14 @@ class BlankOpsView(BaseView):
             _writable(org)
             try:
                 if form.last_number.data:
-                    n = len(blank_service.receive_range(org, form.doc_type.data,
-                                                        form.number.data,
+                    n = len(blank_service.receive_range(current_scope(), org,
+                                                        form.doc_type.data, form.number.data,
                                                         form.last_number.data,
                                                         form.received_on.data))
                 else:
-                    blank_service.receive_blank(org, form.doc_type.data, form.number.data,
-                                                form.received_on.data)
+                    blank_service.receive_blank(current_scope(), org, form.doc_type.data,
+                                                form.number.data, form.received_on.data)
                     n = 1
-                db.session.commit()
             except DomainError as err:
                 form_error(form, err, _FIELDS)
             else:
@@ -256,7 +261,6 @@ class BlankOpsView(BaseView):
             try:
                 blank = blank_service.find_blank(org.id, form.doc_type.data, form.number.data)
                 op(blank, form)
-                db.session.commit()
             except DomainError as err:
                 form_error(form, err, _FIELDS)
             else:
@@ -268,13 +272,15 @@ class BlankOpsView(BaseView):
     @has_access
     def issue(self):
         return self._blank_op(IssueForm, gettext("Register issue"), lambda b, f:
-                              blank_service.issue_blank(b, f.recipient.data, f.purpose.data))
+                              blank_service.issue_blank(current_scope(), b, f.recipient.data,
+                                                        f.purpose.data))
 
     @expose("/writeoff", methods=["GET", "POST"])
     @has_access
     def writeoff(self):
         return self._blank_op(WriteOffForm, gettext("Register spoilage or loss"), lambda b, f:
-                              blank_service.write_off(b, f.status.data, f.reason.data))
+                              blank_service.write_off(current_scope(), b, f.status.data,
+                                                      f.reason.data))
 
     @expose("/document/<group>/add", methods=["GET", "POST"])
     @has_access
@@ -290,9 +296,9 @@ class BlankOpsView(BaseView):
             org = form.organization.data
             _writable(org)
             try:
-                blank_service.issue_document(org, form.doc_type.data, form.pupil.data,
-                                             form.blank_number.data, form.issued_on.data)
-                db.session.commit()
+                blank_service.issue_document(current_scope(), org, form.doc_type.data,
+                                             form.pupil.data, form.blank_number.data,
+                                             form.issued_on.data)
             except DomainError as err:
                 form_error(form, err, _FIELDS)
             else:
@@ -314,8 +320,7 @@ class BlankOpsView(BaseView):
         back = url_for(_list_endpoint(group))
         if request.method == "POST" and form.validate():
             try:
-                blank_service.annul_document(doc, form.reason.data)
-                db.session.commit()
+                blank_service.annul_document(current_scope(), doc, form.reason.data)
             except DomainError as err:
                 form_error(form, err, _FIELDS)
             else:
@@ -355,7 +360,7 @@ class BlankOpsView(BaseView):
     @has_access
     def print_list(self, group: str):
         title, headers, rows, org = self._documents(group)
-        from app.services.staff_reports import Report
+        from app.services.records.staff_reports import Report
 
         return self.render_template(
             "records/report.html", rep=Report(title, headers, rows), org=org or _Blank(),

@@ -128,23 +128,23 @@ def characterisation_write_clause(org_column, person_column, scope: UserScope | 
                class_teacher_clause(org_column, person_column, scope))
 
 
-def _file_has(file_id: int, clause) -> bool:
+def _file_has(file_id: int, clause, scope: UserScope | None) -> bool:
     from app.models.pupil_file import PupilFile
 
     return db.session.execute(select(PupilFile.id).where(PupilFile.id == file_id, clause(
-        PupilFile.organization_id, PupilFile.person_id))).first() is not None
+        PupilFile.organization_id, PupilFile.person_id, scope))).first() is not None
 
 
-def can_read_file(file_id: int) -> bool:
-    return _file_has(file_id, general_clause)
+def can_read_file(file_id: int, scope: UserScope | None = None) -> bool:
+    return _file_has(file_id, general_clause, scope)
 
 
-def can_read_sensitive(file_id: int) -> bool:
-    return _file_has(file_id, sensitive_clause)
+def can_read_sensitive(file_id: int, scope: UserScope | None = None) -> bool:
+    return _file_has(file_id, sensitive_clause, scope)
 
 
-def can_write_characterisation(file_id: int) -> bool:
-    return _file_has(file_id, characterisation_write_clause)
+def can_write_characterisation(file_id: int, scope: UserScope | None = None) -> bool:
+    return _file_has(file_id, characterisation_write_clause, scope)
 
 
 class PupilFileReadFilter(_ScopeFilter):

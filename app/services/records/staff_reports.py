@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.people import SEX_LABELS
 from app.models.staff import Education, StaffEvent, StaffEventKind, StaffFile
-from app.services.staff import category_label
+from app.services.records.staff import category_label
 
 
 @dataclass

@@ -1,6 +1,12 @@
 """Staff files: opening a file, events (leave, time off, recall, sick leave, dismissal,
 delegation), qualification courses, categories per country and seniority.
 
+Every change is a command (``app.services.unit_of_work.command``) that takes the actor's
+scope first and checks the records office's write rule (:func:`authorise`: the
+organisation's writers) before anything else. The pages' and REST resources' rule for a new
+or changed row is :func:`check_staff_file`, :func:`check_staff_part` or
+:func:`check_course` (scope and business rules in one place).
+
 Seed 004 section 2 ("Ведение личных дел сотрудников", figures 33-46)."""
 from __future__ import annotations
 
@@ -20,8 +26,10 @@ from app.models.staff import (
     StaffEventKind,
     StaffFile,
 )
+from app.security.scopes import UserScope, can_write_org
 from app.services import people as people_service
-from app.services.errors import ConflictError, ValidationError, require
+from app.services.errors import ConflictError, ScopeError, ValidationError, require
+from app.services.unit_of_work import command
 
 #: roles that make a person an employee of the organisation (not pupils, not parents)
 STAFF_ROLES = tuple(r for r in Role if r not in (Role.student, Role.parent))
@@ -48,6 +56,14 @@ CATEGORIES: dict[str, list[tuple[str, object]]] = {
 
 MAX_SCAN_BYTES = 5 * 1024 * 1024
 SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def authorise(scope: UserScope, org_id: int | None) -> None:
+    """The records office's write rule: only the organisation's writers change its staff
+    files (ScopeError otherwise)."""
+    if not can_write_org(org_id, scope):
+        raise ScopeError(_l("You may not change staff files of this organization"),
+                         code="scope")
 
 
 def categories_for(country: str | None) -> list[tuple[str, object]]:
@@ -91,10 +107,17 @@ def seniority_on(years: int, months: int, as_of: dt.date | None, on: dt.date) ->
     return divmod(total, 12)
 
 
-def update_seniority(on: dt.date, org_ids: list[int] | None = None) -> int:
+@command
+def update_seniority(scope: UserScope, on: dt.date, org_ids: list[int] | None = None) -> int:
     """Bring the seniority of every active staff file to the date ``on`` (run at the change
     of the school year: ``flask kundelik seniority update``). Idempotent for the same date.
-    Returns the number of files changed."""
+    Only organisations the scope writes: all of them without ``org_ids``. Returns the number
+    of files changed."""
+    if org_ids is not None:
+        for org_id in org_ids:
+            authorise(scope, org_id)
+    elif not scope.everything:
+        org_ids = sorted(scope.write_ids)
     q = select(StaffFile).where(StaffFile.dismissed_on.is_(None))
     if org_ids is not None:
         q = q.where(StaffFile.organization_id.in_(org_ids))
@@ -125,10 +148,12 @@ def active_staff_membership(person_id: int, org_id: int) -> Membership | None:
         Membership.end_date.is_(None), Membership.role.in_(STAFF_ROLES))).first()
 
 
-def check_staff_file(f: StaffFile) -> None:
-    """The person is an employee of the organisation; one file per person and organisation;
-    the seniority months 0-11; the category belongs to the organisation's country."""
+def check_staff_file(scope: UserScope, f: StaffFile) -> None:
+    """The rule for a new or changed staff file: the scope writes its organisation; the
+    person is an employee of the organisation; one file per person and organisation; the
+    seniority months 0-11; the category belongs to the organisation's country."""
     org_id = f.organization.id if f.organization is not None else f.organization_id
+    authorise(scope, org_id)
     person_id = f.person.id if f.person is not None else f.person_id
     if person_id is None:
         raise ValidationError(_l("%(field)s is required", field=_l("Employee")),
@@ -150,9 +175,11 @@ def check_staff_file(f: StaffFile) -> None:
     check_category(f.category, org.country if org else None)
 
 
-def open_staff_file(org: Organization, person: Person, **fields) -> StaffFile:
+@command
+def open_staff_file(scope: UserScope, org: Organization, person: Person, **fields) -> StaffFile:
+    authorise(scope, org.id)
     f = StaffFile(organization=org, person=person, **fields)
-    check_staff_file(f)
+    check_staff_file(scope, f)
     db.session.add(f)
     db.session.flush()
     return f
@@ -177,7 +204,20 @@ def _overlapping(f: StaffFile, kinds, start: dt.date, end: dt.date) -> StaffEven
 ABSENCES = (StaffEventKind.leave, StaffEventKind.time_off, StaffEventKind.sick_leave)
 
 
-def register_event(f: StaffFile, kind: StaffEventKind, start: dt.date | None,
+def check_staff_part(scope: UserScope, item) -> None:
+    """The rule for a new or changed part of a staff file (document, education, award,
+    event, course): it names a file of an organisation the scope writes, and takes the
+    file's organisation."""
+    f = item.staff_file
+    if f is None:
+        raise ScopeError(_l("%(field)s is required", field=_l("Employee")),
+                         field="staff_file", code="required")
+    authorise(scope, f.organization_id)
+    item.organization_id = f.organization_id
+
+
+@command
+def register_event(scope: UserScope, f: StaffFile, kind: StaffEventKind, start: dt.date | None,
                    end: dt.date | None = None, *, reason: str | None = None,
                    illness: str | None = None, diagnosis: str | None = None,
                    scan: bytes | None = None, scan_name: str | None = None,
@@ -189,6 +229,7 @@ def register_event(f: StaffFile, kind: StaffEventKind, start: dt.date | None,
     JPEG or PNG up to 5 MB); a delegation names another employee of the same organisation;
     a dismissal ends every active membership of the person in the organisation. A dismissed
     employee's file takes no new events."""
+    authorise(scope, f.organization_id)
     if f.dismissed_on is not None:
         raise ConflictError(_l("This employee is dismissed"), field="staff_file",
                             code="dismissed")
@@ -218,7 +259,7 @@ def register_event(f: StaffFile, kind: StaffEventKind, start: dt.date | None,
     elif kind == StaffEventKind.dismissal:
         require(reason, "reason", _l("Reason"))
         ev.end_date = None
-        dismiss(f, start, reason.strip())
+        _dismiss(f, start, reason.strip())
     db.session.add(ev)
     db.session.flush()
     return ev
@@ -258,7 +299,7 @@ def _delegation(f: StaffFile, ev: StaffEvent, delegate: StaffFile | None, duties
     ev.delegate_file, ev.duties = delegate, duties.strip()
 
 
-def dismiss(f: StaffFile, on: dt.date, reason: str) -> int:
+def _dismiss(f: StaffFile, on: dt.date, reason: str) -> int:
     """End every active membership of the person in the organisation (and so the access
     its roles gave) and close the file. Returns the number of memberships ended."""
     ended = 0
@@ -274,10 +315,12 @@ def dismiss(f: StaffFile, on: dt.date, reason: str) -> int:
 # --- qualification courses -------------------------------------------------------------
 
 
-def check_course(c: QualificationCourse) -> None:
-    """Title and start date required, dates in order; a completed course carries the
-    certificate number and date (seed 004 fig. 44: fields marked *), and a category of the
-    organisation's country."""
+def check_course(scope: UserScope, c: QualificationCourse) -> None:
+    """The rule for a new or changed course: a part of a staff file the scope writes
+    (:func:`check_staff_part`); title and start date required, dates in order; a completed
+    course carries the certificate number and date (seed 004 fig. 44: fields marked *), and
+    a category of the organisation's country."""
+    check_staff_part(scope, c)
     require(c.title, "title", _l("Course title"))
     require(c.start_date, "start_date", _l("Start date"))
     if c.end_date is not None and c.end_date < c.start_date:
@@ -290,12 +333,14 @@ def check_course(c: QualificationCourse) -> None:
     check_category(c.category, org.country if org else None)
 
 
-def complete_course(c: QualificationCourse, *, certificate_number: str,
+@command
+def complete_course(scope: UserScope, c: QualificationCourse, *, certificate_number: str,
                     certificate_date: dt.date | None, issued_by: str | None = None,
                     category: str | None = None, attestation_date: dt.date | None = None,
                     conclusion: Conclusion | None = None) -> QualificationCourse:
     """Confirm a planned course as completed (seed 004 fig. 43-44); a completed course with a
     category updates the employee's category."""
+    authorise(scope, c.organization_id)
     if c.status == CourseStatus.completed:
         raise ConflictError(_l("This course is already completed"), field="status",
                             code="already_completed")
@@ -303,14 +348,17 @@ def complete_course(c: QualificationCourse, *, certificate_number: str,
     c.certificate_number = (certificate_number or "").strip() or None
     c.certificate_date, c.issued_by = certificate_date, issued_by
     c.category, c.attestation_date, c.conclusion = category, attestation_date, conclusion
-    check_course(c)
+    check_course(scope, c)
     if category and category != "none" and conclusion != Conclusion.not_attested:
         c.staff_file.category = category
     db.session.flush()
     return c
 
 
-def approve_application(c: QualificationCourse) -> None:
+@command
+def approve_application(scope: UserScope, c: QualificationCourse) -> None:
+    """Move an application to the planned courses."""
+    authorise(scope, c.organization_id)
     if c.status != CourseStatus.application:
         raise ConflictError(_l("Only an application can be approved"), field="status",
                             code="not_application")

@@ -1,8 +1,11 @@
 """Pupil personal file rules (seed 003 §57-§58, seed 004 figures 22-23).
 
-Every function validates, changes the session and flushes; the caller commits (one
-transaction per user action). Errors are ``DomainError``s naming the field and the rule.
-Who may call what is decided by the callers with ``app.security.pupil_scope``.
+Every change is a command (``app.services.unit_of_work.command``: one transaction per user
+action, committed when it returns, rolled back when it raises) that takes the actor's scope
+first and checks its write rule before anything else: :func:`authorise` (the school's
+writers), the sensitive parts also readable by the scope, the characterisation by the rule
+of ``app.security.pupils.scope``. The pages' rule for a new or changed file is
+:func:`check_file`. Errors are ``DomainError``s naming the field and the rule.
 """
 from __future__ import annotations
 
@@ -22,12 +25,43 @@ from app.models.pupil_file import (
     PupilAchievement,
     PupilFile,
 )
+from app.security.pupils.scope import can_read_sensitive, can_write_characterisation
+from app.security.scopes import UserScope, can_write_org
 from app.services import people as people_service
-from app.services.errors import ConflictError, ValidationError
+from app.services.errors import ConflictError, ScopeError, ValidationError
+from app.services.unit_of_work import command
 
 #: photo limits: JPEG or PNG, at most 1 MB
 PHOTO_MAX_BYTES = 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+#: the columns of the medical and social parts a writer changes on the file
+SENSITIVE_FIELDS = ("social_categories", "social_note", "health_group", "pe_group",
+                    "allergies", "vaccinations", "medication", "rehabilitation_class",
+                    "limited_health", "medical_note")
+
+
+def _refused() -> ScopeError:
+    return ScopeError(_l("You may not change personal files of this organization"),
+                      code="scope")
+
+
+def authorise(scope: UserScope, org_id: int | None) -> None:
+    """The write rule of pupils' files: only the school's writers (ScopeError otherwise)."""
+    if not can_write_org(org_id, scope):
+        raise _refused()
+
+
+def authorise_sensitive(scope: UserScope, f: PupilFile) -> None:
+    """The medical and social parts are changed by the school's writers who read them."""
+    authorise(scope, f.organization_id)
+    if not can_read_sensitive(f.id, scope):
+        raise _refused()
+
+
+def authorise_characterisation(scope: UserScope, f: PupilFile) -> None:
+    """The characterisation: the school's writers or the pupil's class teacher."""
+    if not can_write_characterisation(f.id, scope):
+        raise _refused()
 
 
 def is_student_of(org_id: int, person_id: int) -> bool:
@@ -40,8 +74,10 @@ def file_of(person_id: int) -> PupilFile | None:
     return db.session.scalars(select(PupilFile).where(PupilFile.person_id == person_id)).first()
 
 
-def open_file(org: Organization, person: Person, **data) -> PupilFile:
+@command
+def open_file(scope: UserScope, org: Organization, person: Person, **data) -> PupilFile:
     """Open the personal file of a pupil of ``org`` (one file per pupil, ever)."""
+    authorise(scope, org.id)
     if person.id is None or not is_student_of(org.id, person.id):
         raise ValidationError(_l("Pupil: this person is not a pupil of the school"),
                               field="person", code="not_a_pupil")
@@ -49,13 +85,34 @@ def open_file(org: Organization, person: Person, **data) -> PupilFile:
         raise ConflictError(_l("Pupil: this pupil already has a personal file"),
                             field="person", code="file_exists")
     f = PupilFile(organization_id=org.id, person=person, **data)
-    check_file(f)
+    check_fields(f)
     db.session.add(f)
     db.session.flush()
     return f
 
 
-def check_file(f: PupilFile) -> None:
+def check_file(scope: UserScope, f: PupilFile) -> None:
+    """The rule for a new or changed file (the page's add and edit forms): a pupil is named;
+    a new file goes to the pupil's school the scope writes (else the first one) and is the
+    pupil's only file; the scope writes the file's school; the fields' rules
+    (:func:`check_fields`)."""
+    if f.person is None:
+        raise ScopeError(_l("%(field)s is required", field=_l("Pupil")), field="person",
+                         code="required")
+    if f.organization_id is None:  # the school where the user enters the pupil
+        orgs = db.session.scalars(select(Membership.organization_id).where(
+            Membership.person_id == f.person.id, Membership.role == Role.student,
+            Membership.end_date.is_(None))).all()
+        f.organization_id = next((o for o in orgs if can_write_org(o, scope)),
+                                 orgs[0] if orgs else None)
+        if f.person.id is not None and file_of(f.person.id) is not None:
+            raise ScopeError(_l("Pupil: this pupil already has a personal file"),
+                             field="person", code="file_exists")
+    authorise(scope, f.organization_id)
+    check_fields(f)
+
+
+def check_fields(f: PupilFile) -> None:
     """Choice fields hold known codes; the arrival date is not in the future."""
     if f.education_form is not None and not isinstance(f.education_form, EducationForm):
         try:
@@ -80,9 +137,24 @@ def check_file(f: PupilFile) -> None:
                               field="arrived_on", code="future")
 
 
-def set_characterisation(f: PupilFile, text: str | None, author: str,
+@command
+def change_sensitive(scope: UserScope, f: PupilFile, values: dict) -> None:
+    """Change the medical notes and social status (``SENSITIVE_FIELDS``; an empty value is
+    stored as none) under :func:`authorise_sensitive`, then the fields' rules."""
+    authorise_sensitive(scope, f)
+    for name in SENSITIVE_FIELDS:
+        if name in values:
+            val = values[name]
+            setattr(f, name, val if val not in ("",) else None)
+    check_fields(f)
+    db.session.flush()
+
+
+@command
+def set_characterisation(scope: UserScope, f: PupilFile, text: str | None, author: str,
                          on: dt.date | None = None) -> None:
     """The characterisation, with its author and date (the date defaults to today)."""
+    authorise_characterisation(scope, f)
     text = (text or "").strip()
     if not text:
         raise ValidationError(_l("%(field)s is required", field=_l("Characterisation")),
@@ -95,9 +167,11 @@ def set_characterisation(f: PupilFile, text: str | None, author: str,
     db.session.flush()
 
 
-def set_photo(f: PupilFile, data: bytes | None) -> None:
+@command
+def set_photo(scope: UserScope, f: PupilFile, data: bytes | None) -> None:
     """A JPEG or PNG photo of at most 1 MB, stored in the database; the type is read from
     the file's first bytes, not from its name."""
+    authorise(scope, f.organization_id)
     if not data:
         raise ValidationError(_l("Photo: choose a file"), field="photo", code="required")
     if len(data) > PHOTO_MAX_BYTES:
@@ -111,7 +185,9 @@ def set_photo(f: PupilFile, data: bytes | None) -> None:
     db.session.flush()
 
 
-def check_achievement(a: PupilAchievement) -> None:
+def check_achievement(scope: UserScope, a: PupilAchievement) -> None:
+    """The rule for a new achievement: an event, a date not in the future, the file of a
+    school the scope writes (the achievement takes its organisation)."""
     if not (a.event or "").strip():
         raise ValidationError(_l("%(field)s is required", field=_l("Event")), field="event",
                               code="required")
@@ -122,7 +198,20 @@ def check_achievement(a: PupilAchievement) -> None:
     if f is None:
         raise ValidationError(_l("%(field)s is required", field=_l("Pupil")), field="file",
                               code="required")
+    authorise(scope, f.organization_id)
     a.organization_id = f.organization_id
+
+
+@command
+def add_achievement(scope: UserScope, f: PupilFile, **fields) -> PupilAchievement:
+    """Add an olympiad or another achievement to the file (:func:`check_achievement`)."""
+    authorise(scope, f.organization_id)
+    with db.session.no_autoflush:
+        a = PupilAchievement(file=f, **fields)
+        check_achievement(scope, a)
+    db.session.add(a)
+    db.session.flush()
+    return a
 
 
 # --- parents and legal representatives ---------------------------------------------------
@@ -133,13 +222,16 @@ def check_kind(kind: str | None) -> None:
         raise ValidationError(_l("Kinship: not a valid choice"), field="kind", code="choice")
 
 
-def add_parent(f: PupilFile, parent: Person, kind: str, legal_representative: bool = True,
+@command
+def add_parent(scope: UserScope, f: PupilFile, parent: Person, kind: str,
+               legal_representative: bool = True,
                workplace: str | None = None, job_position: str | None = None,
                electronic_consent: bool = True, consent_date: dt.date | None = None,
                consent_how: str | None = None) -> ParentLink:
     """Link a parent or legal representative to the pupil (seed 004 figure 23). A parent
     already in the system (same IIN/PIN) is reused, never duplicated; the parent gets the
     Parent role in the pupil's school if they do not have it yet."""
+    authorise(scope, f.organization_id)
     check_kind(kind)
     org = f.organization or db.session.get(Organization, f.organization_id)
     if parent.id is None and parent.national_id:
@@ -169,7 +261,7 @@ def add_parent(f: PupilFile, parent: Person, kind: str, legal_representative: bo
                       legal_representative=legal_representative, workplace=workplace,
                       job_position=job_position)
     db.session.add(link)
-    set_consent(link, electronic_consent, consent_date, consent_how)
+    _record_consent(link, electronic_consent, consent_date, consent_how)
     return link
 
 
@@ -180,11 +272,21 @@ def declined_electronic_clause():
     return and_(ParentLink.electronic_consent.is_(False), ParentLink.consent_date.is_not(None))
 
 
-def set_consent(link: ParentLink, consent: bool, on: dt.date | None = None,
+@command
+def set_consent(scope: UserScope, link: ParentLink, consent: bool, on: dt.date | None = None,
                 how: str | None = None) -> None:
     """Seed 003 §57: the school records the parent's consent (or refusal) to receive the
     pupil's results electronically, with the date and how it was given. A parent who
-    declined gets printed summaries (recorded only)."""
+    declined gets printed summaries (recorded only). The scope writes the pupil's file."""
+    f = file_of(link.student_id)
+    if f is None:
+        raise _refused()
+    authorise(scope, f.organization_id)
+    _record_consent(link, consent, on, how)
+
+
+def _record_consent(link: ParentLink, consent: bool, on: dt.date | None,
+                    how: str | None) -> None:
     on = on or dt.date.today()
     if on > dt.date.today():
         raise ValidationError(_l("Consent date: it cannot be in the future"),

@@ -15,8 +15,8 @@ from app.i18n import format_date
 from app.models.org import Organization, OrgKind
 from app.models.staff import StaffFile
 from app.security.printing import print_stamp
-from app.security.staff_scope import can_read_staff_file, staff_orgs_clause
-from app.services.staff_reports import REPORTS
+from app.security.records.scope import can_read_staff_file, staff_orgs_clause
+from app.services.records.staff_reports import REPORTS
 from app.services.xlsx import rows_to_xlsx
 from app.views.base import xlsx_response
 

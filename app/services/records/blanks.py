@@ -3,7 +3,10 @@
 A blank is received (status new), may be handed to an employee (issued, with the purpose),
 is filled in when a certificate or commendation letter is written on it (used), or is
 written off as spoiled or lost with a reason. Every step adds a history row; nothing is
-deleted. Issued documents are annulled with a reason, never deleted."""
+deleted. Issued documents are annulled with a reason, never deleted.
+
+Every step is a command (``app.services.unit_of_work.command``): it takes the actor's scope
+first and checks :func:`authorise` (the organisation's writers) before anything else."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,11 +27,22 @@ from app.models.blanks import (
 )
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role
-from app.services.errors import ConflictError, ValidationError
+from app.security.scopes import UserScope, can_write_org
+from app.services.errors import ConflictError, ScopeError, ValidationError
+from app.services.records.staff import STAFF_ROLES
+from app.services.unit_of_work import command
 
 #: most numbers one range registration may create
 MAX_RANGE = 1000
 _NUMBER = re.compile(r"^[0-9A-Za-zА-Яа-яЁё\-/]{1,30}$")
+
+
+def authorise(scope: UserScope, org_id: int | None) -> None:
+    """The write rule of blanks and issued documents: only the organisation's writers
+    (ScopeError otherwise)."""
+    if not can_write_org(org_id, scope):
+        raise ScopeError(_l("You may not change organizations outside your scope"),
+                         code="scope")
 
 
 def _history(blank: Blank, action: str, person: Person | None = None,
@@ -54,9 +68,11 @@ def _duplicate_error() -> ConflictError:
                          field="number", code="blank_duplicate")
 
 
-def receive_blank(org: Organization, doc_type: DocType, number: str,
+@command
+def receive_blank(scope: UserScope, org: Organization, doc_type: DocType, number: str,
                   received_on: dt.date | None = None) -> Blank:
     """Register one received blank; the number is unique per type in the organisation."""
+    authorise(scope, org.id)
     number = normalise_number(number)
     exists = db.session.execute(select(Blank.id).where(
         Blank.organization_id == org.id, Blank.doc_type == doc_type,
@@ -90,10 +106,12 @@ def number_range(first: str, last: str) -> list[str]:
     return [f"{prefix}{n:0{width}d}" for n in range(a, b + 1)]
 
 
-def receive_range(org: Organization, doc_type: DocType, first: str, last: str,
+@command
+def receive_range(scope: UserScope, org: Organization, doc_type: DocType, first: str, last: str,
                   received_on: dt.date | None = None) -> list[Blank]:
     """Register every number of a range, or none: if one already exists nothing is written
     and the error names the existing numbers."""
+    authorise(scope, org.id)
     numbers = number_range(first, last)
     existing = set(db.session.scalars(select(Blank.number).where(
         Blank.organization_id == org.id, Blank.doc_type == doc_type,
@@ -130,10 +148,11 @@ def _is_member(person_id: int, org_id: int, roles) -> bool:
         Membership.end_date.is_(None), Membership.role.in_(roles))).first() is not None
 
 
-def issue_blank(blank: Blank, recipient: Person | None, purpose: str | None) -> None:
+@command
+def issue_blank(scope: UserScope, blank: Blank, recipient: Person | None,
+                purpose: str | None) -> None:
     """Hand a new blank to an employee of the school (seed 004 fig. 49)."""
-    from app.services.staff import STAFF_ROLES
-
+    authorise(scope, blank.organization_id)
     if blank.status != BlankStatus.new:
         raise ConflictError(_l("This blank cannot be issued: it is not new"), field="number",
                             code="blank_not_new")
@@ -152,8 +171,10 @@ def issue_blank(blank: Blank, recipient: Person | None, purpose: str | None) -> 
     db.session.flush()
 
 
-def write_off(blank: Blank, status: BlankStatus, reason: str | None) -> None:
+@command
+def write_off(scope: UserScope, blank: Blank, status: BlankStatus, reason: str | None) -> None:
     """Register spoilage or loss (seed 004 fig. 50) of a blank still in stock."""
+    authorise(scope, blank.organization_id)
     if status not in (BlankStatus.spoiled, BlankStatus.lost):
         raise ValidationError(_l("Status: spoiled or lost"), field="status",
                               code="status_invalid")
@@ -168,11 +189,14 @@ def write_off(blank: Blank, status: BlankStatus, reason: str | None) -> None:
     db.session.flush()
 
 
-def issue_document(org: Organization, doc_type: DocType, pupil: Person | None,
-                   blank_number: str, issued_on: dt.date | None) -> IssuedDocument:
+@command
+def issue_document(scope: UserScope, org: Organization, doc_type: DocType,
+                   pupil: Person | None, blank_number: str,
+                   issued_on: dt.date | None) -> IssuedDocument:
     """Record a certificate or commendation letter issued to a pupil of the school on a blank
     of that type in the school's stock; the blank is filled in (used) in the same
     transaction (seed 004 fig. 51-53)."""
+    authorise(scope, org.id)
     if pupil is None:
         raise ValidationError(_l("%(field)s is required", field=_l("Pupil")), field="pupil",
                               code="required")
@@ -196,10 +220,12 @@ def issue_document(org: Organization, doc_type: DocType, pupil: Person | None,
     return doc
 
 
-def annul_document(doc: IssuedDocument, reason: str | None,
+@command
+def annul_document(scope: UserScope, doc: IssuedDocument, reason: str | None,
                    on: dt.date | None = None) -> None:
     """Annul an issued document with a reason; its blank stays filled in (it cannot be
     written on again) and its history records the annulment."""
+    authorise(scope, doc.organization_id)
     if doc.status == DocStatus.annulled:
         raise ConflictError(_l("This document is already annulled"), field="status",
                             code="already_annulled")

@@ -1,0 +1,1 @@
+"""The records office's row rules: who reads which staff files (``scope``)."""
