@@ -4,9 +4,9 @@ before any resource runs, so that no resource has to repeat it:
 - every error answer is JSON ``{"message": <text> | {<field>: [<text>]}, "code": <code>}``,
   including Flask-AppBuilder's and Werkzeug's own 404/405/400 and a refused token (401);
 - malformed input is refused before it reaches a resource: a path id that is not a whole
-  number or lies beyond the database's 64-bit integers (404), a Rison ``q`` that does not
-  parse (400), a body that is not a JSON object (400), a whole number beyond 64 bits in a
-  body (422 naming the field);
+  number or lies beyond the database's 32-bit integers (404), a Rison ``q`` that does not
+  parse (400), a body that is not a JSON object (400), a whole number beyond 32 bits in a
+  body (422 naming the field) or a query (400 naming it);
 - a write carried by the browser's session cookie needs the CSRF token (``X-CSRFToken``),
   like the pages' forms; token clients (``Authorization: Bearer``) need none.
 """
@@ -22,7 +22,8 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException
 
-INT64_MAX = 2**63 - 1
+#: the database's whole numbers: PostgreSQL's integer columns (every id here) are 32-bit
+INT_MAX = 2**31 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: endpoints that take no session cookie to write (they create the session or the token)
 CSRF_EXEMPT_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh")
@@ -52,10 +53,10 @@ def _bad_path_id() -> bool:
     for name, value in (request.view_args or {}).items():
         if isinstance(value, bool):
             continue
-        if isinstance(value, int) and not 0 <= value <= INT64_MAX:
+        if isinstance(value, int) and not 0 <= value <= INT_MAX:
             return True
         if isinstance(value, str) and (name == "pk" or name.endswith("_id")):
-            if not value.isdigit() or int(value) > INT64_MAX:
+            if not value.isdigit() or int(value) > INT_MAX:
                 return True
     return False
 
@@ -78,11 +79,11 @@ def _rison_ok(value: str) -> bool:
 
 
 def out_of_range(data, path: str = "") -> str | None:
-    """The first field of a JSON document holding a whole number beyond 64 bits."""
+    """The first field of a JSON document holding a whole number the database cannot hold."""
     if isinstance(data, bool):
         return None
     if isinstance(data, int):
-        return path if not -INT64_MAX - 1 <= data <= INT64_MAX else None
+        return path if not -INT_MAX - 1 <= data <= INT_MAX else None
     if isinstance(data, dict):
         for key, value in data.items():
             found = out_of_range(value, str(key) if not path else f"{path}.{key}")
@@ -119,7 +120,7 @@ def check_request():
         return error_response(404, gettext("Not found"), "not_found")
     for name, value in request.args.items(multi=True):
         digits = value.strip().lstrip("+-")
-        if digits.isdigit() and not -INT64_MAX - 1 <= int(value) <= INT64_MAX:
+        if digits.isdigit() and not -INT_MAX - 1 <= int(value) <= INT_MAX:
             return field_error(400, name, gettext("The number is too large"), "out_of_range")
     q = request.args.get("q")
     if q and not _rison_ok(q):
@@ -137,7 +138,26 @@ def check_request():
         field = out_of_range(data)
         if field is not None:
             return field_error(422, field, gettext("The number is too large"), "out_of_range")
+        if request.path == "/api/v1/security/login" and not data.get("provider"):
+            # Flask-AppBuilder reads it unchecked (KeyError: a 500)
+            return field_error(400, "provider", gettext("%(field)s is required",
+                                                        field="provider"), "required")
     return None
+
+
+def _not_an_id_for_another_method() -> bool:
+    """A 405 because the path matched another method's ``/<pk>`` with a ``pk`` that is no
+    id (``GET /subject/abc`` matches only ``PUT /subject/<pk>``): the row does not exist."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in ("PUT", "DELETE", "POST", "GET"):
+        try:
+            _endpoint, args = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        value = args.get("pk")
+        if isinstance(value, str) and (not value.isdigit() or int(value) > INT_MAX):
+            return True
+    return False
 
 
 def _http_error(err: HTTPException):
@@ -148,6 +168,8 @@ def _http_error(err: HTTPException):
     messages = {404: gettext("Not found"), 405: gettext("Method not allowed"),
                 400: gettext("Bad request"), 413: gettext("The request is too large"),
                 401: gettext("Log in first")}
+    if err.code == 405 and _not_an_id_for_another_method():
+        return error_response(404, gettext("Not found"), "not_found")
     message = messages.get(err.code, err.name)
     response = error_response(err.code or 500, message, err.name.lower().replace(" ", "_"))
     valid = getattr(err, "valid_methods", None)

@@ -158,7 +158,7 @@ _PATH_PARAM = re.compile(r"{([^}]+)}")
 #: what FAB's own request bodies require but its docstrings do not declare
 BODY_SCHEMA_FIXES = {
     ("/security/login", "post"): {
-        "required": ["username", "password"],
+        "required": ["username", "password", "provider"],
         "additionalProperties": False,
         "properties": {"username": {"minLength": 1}, "password": {"minLength": 1}},
     },
