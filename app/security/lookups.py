@@ -44,7 +44,7 @@ def org_search(q: str):
                func.lower(Organization.full_name).like(like))
 
 
-def _person_search(q: str):
+def person_search(q: str):
     parts = [p for p in q.lower().split() if p]
     conds = []
     for p in parts:
@@ -69,7 +69,7 @@ LOOKUPS: dict[str, Lookup] = {
                                     lambda: org_clause(Organization.id, current_scope(), True),
                                     org_search, lambda: Organization.short_name,
                                     lambda o: o.short_name),
-    "person": Lookup(Person, lambda: person_clause(Person.id, current_scope()), _person_search,
+    "person": Lookup(Person, lambda: person_clause(Person.id, current_scope()), person_search,
                      lambda: (Person.last_name, Person.first_name), lambda p: p.full_name,
                      requires=("can_list", "PersonView")),
 }
@@ -89,9 +89,9 @@ LOOKUPS.update({
                                    Organization.kind.in_([OrgKind.school, OrgKind.college])),
         org_search, lambda: Organization.short_name, lambda o: o.short_name),
     "teacher": Lookup(Person, _member_of_planned([Role.teacher, Role.class_teacher]),
-                      _person_search, lambda: (Person.last_name, Person.first_name),
+                      person_search, lambda: (Person.last_name, Person.first_name),
                       lambda p: p.full_name),
-    "pupil": Lookup(Person, _member_of_planned([Role.student]), _person_search,
+    "pupil": Lookup(Person, _member_of_planned([Role.student]), person_search,
                     lambda: (Person.last_name, Person.first_name), lambda p: p.full_name),
 })
 def _members_of_writable(roles):
@@ -105,7 +105,7 @@ def _members_of_writable(roles):
 
 
 def _person_lookup(where):
-    return Lookup(Person, where, _person_search, lambda: (Person.last_name, Person.first_name),
+    return Lookup(Person, where, person_search, lambda: (Person.last_name, Person.first_name),
                   lambda p: p.full_name)
 
 
@@ -122,7 +122,7 @@ LOOKUPS["school_student"] = _person_lookup(_members_of_writable((Role.student,))
 #: active staff files of the organisations the user may change (delegation of duties)
 LOOKUPS["staff_file"] = Lookup(
     StaffFile, _staff_files_of_writable,
-    lambda q: StaffFile.person_id.in_(select(Person.id).where(_person_search(q))),
+    lambda q: StaffFile.person_id.in_(select(Person.id).where(person_search(q))),
     lambda: StaffFile.id, lambda f: f"{f.full_name} ({f.organization.short_name})")
 
 PAGE = 20

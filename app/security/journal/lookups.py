@@ -8,7 +8,7 @@ from sqlalchemy import String, cast, func, or_, select
 from app.models.people import Membership, Person, Role
 from app.models.study import AcademicYear, SchoolClass, StudyPeriod, Subject
 from app.security.journal.scope import grant_admin_clause
-from app.security.lookups import LOOKUPS, Lookup, _person_search
+from app.security.lookups import LOOKUPS, Lookup, person_search
 from app.security.scopes import current_scope
 
 
@@ -30,7 +30,7 @@ def _period_label(p: StudyPeriod) -> str:
 
 
 JOURNAL_LOOKUPS = {
-    "grant_teacher": Lookup(Person, _teachers, _person_search,
+    "grant_teacher": Lookup(Person, _teachers, person_search,
                             lambda: (Person.last_name, Person.first_name),
                             lambda p: p.full_name),
     "grant_class": Lookup(
