@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models.blanks import BlankStatus
 from app.models.org import Organization, OrgKind, OrgType
 from app.models.people import Person, Role, Sex
+from app.security.scopes import system_scope
 from app.services import orgs as org_service
 from app.services import people as people_service
 from app.services.national_id import make_iin
@@ -97,7 +98,7 @@ class _People:
 def _user(person: Person, login: str) -> None:
     """Register with a known password (demo only) and no forced change."""
     sm = current_app.appbuilder.sm
-    people_service.register(person)
+    people_service.register(system_scope(), person)
     user = sm.find_user(username=person.national_id)
     user.username = login
     user.password = __import__("werkzeug.security", fromlist=["x"]).generate_password_hash(
@@ -113,12 +114,12 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     types = _types()
     logins: list[tuple[str, str, str]] = []
     ministry = org_service.create_organization(
-        kind=OrgKind.ministry, org_type=types["ministry"],
+        system_scope(), kind=OrgKind.ministry, org_type=types["ministry"],
         short_name="Министерство просвещения РК",
         full_name="Министерство просвещения Республики Казахстан", language="ru",
         territory="г. Астана", timezone="Asia/Almaty")
     region = org_service.create_organization(
-        kind=OrgKind.region, org_type=types["region_dept"], parent=ministry,
+        system_scope(), kind=OrgKind.region, org_type=types["region_dept"], parent=ministry,
         short_name="УО Алматинской области",
         full_name="Управление образования Алматинской области", language="kk",
         territory="Алматинская область", timezone="Asia/Almaty")
@@ -128,7 +129,7 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
                                              ("Отдел образования Талгарского района",
                                               "Талгарский район", "kk")]):
         d = org_service.create_organization(
-            kind=OrgKind.district, org_type=types["district_dept"], parent=region,
+            system_scope(), kind=OrgKind.district, org_type=types["district_dept"], parent=region,
             short_name=name, full_name=name, language=lang, territory=terr,
             timezone="Asia/Almaty", email=f"roo{i + 1}@example.kz")
         d.supervised_types = [types["general_school"], types["gymnasium"], types["lyceum"],
@@ -145,7 +146,7 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     schools = []
     for district, tcode, name, terr, lang in school_specs:
         s = org_service.create_organization(
-            kind=OrgKind.school, org_type=types[tcode], parent=district, short_name=name,
+            system_scope(), kind=OrgKind.school, org_type=types[tcode], parent=district, short_name=name,
             full_name=f"КГУ «{name}»", language=lang, territory=terr, timezone="Asia/Almaty",
             phones=f"+7 727 {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}")
         schools.append(s)
@@ -153,7 +154,7 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
 
     def member(org, role, login=None, **kw):
         p = gen.person()
-        m = people_service.add_participant(org, role, person=p, **kw)
+        m = people_service.add_participant(system_scope(), org, role, person=p, **kw)
         if login:
             _user(p, login)
             logins.append((f"{role.value} — {org.short_name}", login, DEMO_PASSWORD))
@@ -175,7 +176,7 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
                 login = "teacher1"
             m = member(s, role, login, position=role.value)
             if login is None and rng.random() < 0.4:
-                people_service.register(m.person)
+                people_service.register(system_scope(), m.person)
     build_study(schools, rng, logins)
     db.session.commit()
     build_records_demo(schools, gen, rng)
@@ -301,7 +302,7 @@ def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
             Membership.organization_id == school.id, Membership.role == Role.student,
             Membership.end_date.is_(None))).all()
         if not pupils:
-            pupils = [people_service.add_participant(school, Role.student,
+            pupils = [people_service.add_participant(system_scope(), school, Role.student,
                                                      person=gen.person(adult=False))
                       for _ in range(20)]
         base = 100000 * (si + 1)

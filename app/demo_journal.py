@@ -62,11 +62,12 @@ _HASHES: dict[str, str] = {}
 def _login(person: Person, login: str, logins: list, label: str, password: str) -> None:
     """Give ``person`` the demo login (register if needed). The demo password is hashed
     once for all four logins (hashing is the slow part of the demo)."""
+    from app.security.scopes import system_scope
     from app.services import people as people_service
 
     sm = current_app.appbuilder.sm
     if person.user_id is None:
-        people_service.register(person)
+        people_service.register(system_scope(), person)
         user = sm.find_user(username=person.national_id)
     else:
         user = sm.get_user_by_id(person.user_id)
@@ -86,12 +87,13 @@ def _class(school_id: int, parallel: int) -> SchoolClass | None:
 
 
 def _pupils(school, cls: SchoolClass, gen, n: int) -> list[Person]:
+    from app.security.scopes import system_scope
     from app.services import people as people_service
 
     people = []
     for _ in range(n):
         p = gen.person(adult=False)
-        people_service.add_participant(school, Role.student, person=p)
+        people_service.add_participant(system_scope(), school, Role.student, person=p)
         people.append(p)
     db.session.flush()
     db.session.add_all([ClassEnrollment(organization_id=school.id, class_id=cls.id,
@@ -358,11 +360,14 @@ def _relation(parent: Person) -> str:
 def _family(school, c5: SchoolClass, pupils5: list, pupils6: list, gen, logins: list,
             password: str) -> None:
     """Parents and the pupil, parent and class teacher logins."""
+    from app.security.scopes import system_scope
     from app.services import people as people_service
 
     label = school.short_name
-    parent1 = people_service.add_participant(school, Role.parent, person=gen.person()).person
-    parent2 = people_service.add_participant(school, Role.parent, person=gen.person()).person
+    parent1 = people_service.add_participant(system_scope(), school, Role.parent,
+                                             person=gen.person()).person
+    parent2 = people_service.add_participant(system_scope(), school, Role.parent,
+                                             person=gen.person()).person
     db.session.flush()
     # consents recorded at the start of the year (seed 003 §57); parent2 declined
     recorded = {"consent_date": dt.date(2026, 9, 1), "consent_how": "Заявление"}

@@ -54,11 +54,13 @@ def make_file(rows: int) -> bytes:
 def _school(org_service, db):
     from app.models.org import OrgKind
     from app.models.study import AcademicYear, SchoolClass
+    from app.security.scopes import system_scope
 
-    ministry = org_service.create_organization(kind=OrgKind.ministry, short_name="M",
-                                               full_name="Ministry")
-    school = org_service.create_organization(kind=OrgKind.school, short_name="Bench",
-                                             full_name="Bench school", parent=ministry)
+    ministry = org_service.create_organization(system_scope(), kind=OrgKind.ministry,
+                                               short_name="M", full_name="Ministry")
+    school = org_service.create_organization(system_scope(), kind=OrgKind.school,
+                                             short_name="Bench", full_name="Bench school",
+                                             parent=ministry)
     today = dt.date.today()
     start = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
     year = AcademicYear(organization_id=school.id, name="bench", starts_on=start,

@@ -43,6 +43,7 @@ def make_file(rows: int) -> bytes:
 def run(url: str, data: bytes, rows: int) -> list[tuple]:
     from app.extensions import db
     from app.models.org import OrgKind
+    from app.security.scopes import system_scope
     from app.services import orgs as org_service
     from app.services.records.staff_import import STAFF_IMPORT
 
@@ -52,10 +53,11 @@ def run(url: str, data: bytes, rows: int) -> list[tuple]:
         from app.views import MENUS
 
         sync_roles(app.appbuilder, MENUS)
-        ministry = org_service.create_organization(kind=OrgKind.ministry, short_name="M",
-                                                   full_name="Ministry")
-        school = org_service.create_organization(kind=OrgKind.school, short_name="Bench",
-                                                 full_name="Bench school", parent=ministry)
+        ministry = org_service.create_organization(system_scope(), kind=OrgKind.ministry,
+                                                   short_name="M", full_name="Ministry")
+        school = org_service.create_organization(system_scope(), kind=OrgKind.school,
+                                                 short_name="Bench", full_name="Bench school",
+                                                 parent=ministry)
         db.session.commit()
         out = time_imports(db, STAFF_IMPORT, school, data, rows)
         db.session.remove()

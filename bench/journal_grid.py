@@ -145,15 +145,17 @@ def _run(url: str) -> dict:  # noqa: C901 - one linear measurement script
     with app.app_context():
         from app.models.org import OrgKind
         from app.models.timetable import Lesson
-        from app.security.scopes import UserScope
+        from app.security.scopes import UserScope, system_scope
         from app.services import orgs
         from app.services.journal import write
         from app.services.journal.grid import build_grid
 
         engine = db.engine
-        m = orgs.create_organization(kind=OrgKind.ministry, short_name="M", full_name="M")
-        school = orgs.create_organization(kind=OrgKind.school, short_name="Bench school",
-                                          full_name="Bench school", parent=m)
+        m = orgs.create_organization(system_scope(), kind=OrgKind.ministry, short_name="M",
+                                     full_name="M")
+        school = orgs.create_organization(system_scope(), kind=OrgKind.school,
+                                          short_name="Bench school", full_name="Bench school",
+                                          parent=m)
         db.session.commit()
         t0 = time.perf_counter()
         info = _build(db, school.id)

@@ -41,12 +41,14 @@ def _run(url: str) -> dict:
         from tests.factories import person
 
         engine = db.engine
-        m = orgs.create_organization(kind=OrgKind.ministry, short_name="M", full_name="M")
-        school = orgs.create_organization(kind=OrgKind.school, short_name="Bench school",
-                                          full_name="Bench school", parent=m)
+        m = orgs.create_organization(system_scope(), kind=OrgKind.ministry, short_name="M",
+                                     full_name="M")
+        school = orgs.create_organization(system_scope(), kind=OrgKind.school,
+                                          short_name="Bench school", full_name="Bench school",
+                                          parent=m)
         db.session.flush()
         for i in range(40):
-            people.add_participant(school, Role.teacher if i >= 20 else Role.class_teacher,
+            people.add_participant(system_scope(), school, Role.teacher if i >= 20 else Role.class_teacher,
                                    person=person(last=f"Teacher{i}"))
         info = build_school_study(school, random.Random(1), parallels=range(1, 11),
                                   letters=(LETTERS, ("Б", "Ә", "B")), generate=False)

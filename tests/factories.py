@@ -25,6 +25,7 @@ from werkzeug.security import generate_password_hash
 from app.extensions import db
 from app.models.org import OrgKind
 from app.models.people import Person, Role, Sex
+from app.security.scopes import system_scope
 from app.services import orgs as org_service
 from app.services import people as people_service
 from app.services.national_id import make_iin
@@ -43,8 +44,8 @@ def _next_serial() -> int:
 
 def org(kind: OrgKind, name: str, parent=None, **kw):
     kw.setdefault("language", "en")  # tests read English source texts; i18n tests set others
-    return org_service.create_organization(kind=kind, short_name=name, full_name=name,
-                                           parent=parent, **kw)
+    return org_service.create_organization(system_scope(), kind=kind, short_name=name,
+                                           full_name=name, parent=parent, **kw)
 
 
 def person(last: str = "Ахметов", first: str = "Ерлан", born: dt.date = dt.date(1985, 3, 14),
@@ -57,14 +58,14 @@ def person(last: str = "Ахметов", first: str = "Ерлан", born: dt.dat
 def member(organization, role: Role, login: str | None = None, **kw):
     p = kw.pop("person", None) or person(**{k: kw.pop(k) for k in list(kw)
                                             if k in ("last", "first", "born", "sex")})
-    m = people_service.add_participant(organization, role, person=p, **kw)
+    m = people_service.add_participant(system_scope(), organization, role, person=p, **kw)
     if login:
         make_user(p, login)
     return m
 
 
 def make_user(p: Person, login: str) -> None:
-    people_service.register(p)
+    people_service.register(system_scope(), p)
     user = current_app.appbuilder.sm.find_user(username=p.national_id)
     user.username = login
     user.password = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -118,11 +119,11 @@ def bulk_members(organization, n: int, role: Role = Role.teacher, registered_eve
         born = dt.date(1940, 1, 1) + dt.timedelta(days=next(_bulk_days))
         p = person(last=f"Массов{i:03d}", first="Тест", born=born,
                    national_id=make_iin(born, "M", 17))
-        m = people_service.add_participant(organization, role, person=p)
+        m = people_service.add_participant(system_scope(), organization, role, person=p)
         if registered_every and i % registered_every == 0:
-            people_service.register(p)
+            people_service.register(system_scope(), p)
         if archived_every and i % archived_every == 0:
-            people_service.end_membership(m)
+            people_service.end_membership(system_scope(), m)
         out.append(m)
     db.session.flush()
     return out

@@ -8,6 +8,7 @@ from babel.dates import format_date
 
 from app.extensions import db
 from app.models.people import Person
+from app.security.scopes import system_scope
 from app.services import people as people_service
 from tests import factories
 from tests.helpers import reload
@@ -39,7 +40,7 @@ def test_organization_language_is_the_default(net, app):
 
 def test_dates_formatted_per_locale(net, login):
     """Are dates on the archive page formatted by Babel in the user's locale?"""
-    people_service.end_membership(db.session.get(type(net.teacher_a), net.teacher_a.id),
+    people_service.end_membership(system_scope(), db.session.get(type(net.teacher_a), net.teacher_a.id),
                                   on=dt.date(2025, 9, 1))
     db.session.commit()
     client = login("school_a_admin")

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
 from app.api.base import ScopedModelRestApi
-from app.extensions import db
 from app.models.org import Organization
 from app.models.people import Membership, Person
 from app.security.filters import (
@@ -15,10 +13,8 @@ from app.security.filters import (
     PersonReadFilter,
     PersonWriteFilter,
 )
-from app.security.scopes import can_write_org, can_write_person
 from app.services import orgs as org_service
 from app.services import people as people_service
-from app.services.errors import ScopeError
 
 ORG_COLUMNS = ["id", "kind", "org_type_id", "short_name", "full_name", "parent_id", "territory",
                "country", "legal_address", "actual_address", "phones", "fax", "email", "website",
@@ -42,13 +38,7 @@ class OrganizationApi(ScopedModelRestApi):
     order_columns = ["id", "short_name", "kind"]
     base_filters = [["id", OrgReadFilter, None]]
     write_filters = [["id", OrgWriteFilter, None]]
-
-    def check_write(self, item: Organization) -> None:
-        target = item.id if item.id is not None else (item.parent.id if item.parent else None)
-        if not can_write_org(target):
-            raise ScopeError(_l("You may not change organizations outside your scope"),
-                             field="parent", code="scope")
-        org_service.place(item)
+    write_rule = org_service.check_organization
 
     def pre_delete(self, item: Organization) -> None:
         org_service.check_can_delete(item)
@@ -73,14 +63,7 @@ class PersonApi(ScopedModelRestApi):
     write_filters = [["id", PersonWriteFilter, None]]
     # people come through memberships: no POST; nobody is deleted
     exclude_route_methods = {"post", "delete"}
-
-    def check_write(self, item: Person) -> None:
-        # the changed row must not be flushed by the checks' queries (a duplicate
-        # identifier would fail as a database error instead of a rule)
-        with db.session.no_autoflush:
-            if not can_write_person(item.id):
-                raise ScopeError(_l("You may not change this person"), code="scope")
-            people_service.check_person(item)
+    write_rule = people_service.check_person
 
 
 class MembershipApi(ScopedModelRestApi):
@@ -100,16 +83,7 @@ class MembershipApi(ScopedModelRestApi):
     base_filters = [["organization_id", OrgReadFilter, None]]
     write_filters = [["organization_id", OrgWriteFilter, None]]
     exclude_route_methods = {"delete"}
-
-    def check_write(self, item: Membership) -> None:
-        org_id = item.organization.id if item.organization else item.organization_id
-        if not can_write_org(org_id):
-            raise ScopeError(_l("You may not change participants of this organization"),
-                             field="organization", code="scope")
-        person_id = item.person.id if item.person else item.person_id
-        if item.id is None and not can_write_person(person_id):
-            raise ScopeError(_l("You may not add this person"), field="person", code="scope")
-        people_service.check_membership(item)
+    write_rule = people_service.check_membership
 
 
 __all__ = ["OrganizationApi", "PersonApi", "MembershipApi", "fields"]

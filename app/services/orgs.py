@@ -1,4 +1,10 @@
-"""Organisation rules: the tree (no cycles, materialised path), closing, profile settings."""
+"""Organisation rules and commands: the tree (no cycles, materialised path), closing,
+profile settings (logo, appeals e-mail), a district's subordinate list and types.
+
+Every command takes the actor's scope first, checks the organisation's write rule
+(:func:`check_org_write`), validates, acts and commits as one unit of work
+(``app.services.unit_of_work.command``). :func:`check_organization` is the one rule the
+generated organisation page and REST resource apply to a new or changed row."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +26,9 @@ from app.models.org import (
     OrgType,
 )
 from app.models.people import Membership
-from app.services.errors import ConflictError, ValidationError
+from app.security.scopes import UserScope, can_write_org
+from app.services.errors import ConflictError, ScopeError, ValidationError
+from app.services.unit_of_work import command
 
 LOGO_MAX_BYTES = 4 * 1024 * 1024
 LOGO_SIZE = (150, 150)
@@ -77,9 +85,39 @@ def place(org: Organization) -> None:
         )
 
 
-def create_organization(**fields) -> Organization:
-    org = Organization(**fields)
+def check_org_write(scope: UserScope, org_id: int | None, field: str = "id") -> None:
+    """Refuse an organisation outside the scope's write scope (its writers change it)."""
+    if not can_write_org(org_id, scope):
+        raise ScopeError(_l("You may not change organizations outside your scope"),
+                         field=field, code="scope")
+
+
+def check_organization(scope: UserScope, org: Organization) -> None:
+    """The rule of a new or changed organisation (page and REST): the scope changes the
+    organisation (a new one: its parent); a move goes only under a parent the scope changes;
+    then the tree's rules (:func:`place`)."""
+    target = org.id if org.id is not None else org.parent_id or (
+        org.parent.id if org.parent else None)
+    check_org_write(scope, target, field="parent")
+    if org.id is not None and org.parent is not None and \
+            not can_write_org(org.parent.id, scope) and \
+            db.session.get(Organization, org.id).parent_id != org.parent.id:
+        raise ScopeError(_l("You may not move an organization under this parent"),
+                         field="parent", code="scope")
     place(org)
+
+
+def check_org_type(scope: UserScope, org_type: OrgType) -> None:
+    """The rule of a new or changed organisation type: only the ministry changes them."""
+    if not scope.everything:
+        raise ScopeError(_l("Only the ministry changes organization types"), code="scope")
+
+
+@command
+def create_organization(scope: UserScope, **fields) -> Organization:
+    """A new organisation placed in the tree below its parent (which the scope changes)."""
+    org = Organization(**fields)
+    check_organization(scope, org)
     return org
 
 
@@ -101,20 +139,29 @@ def check_can_delete(org: Organization) -> None:
                reasons="; ".join(reasons)), field="id", code="org_not_empty")
 
 
-def close_organization(org: Organization, on: dt.date | None = None) -> None:
+@command
+def close_organization(scope: UserScope, org: Organization, on: dt.date | None = None) -> None:
     """Close an organisation: it stays in the tree and in the archive, its members lose access."""
+    check_org_write(scope, org.id)
     org.closed_on = on or dt.date.today()
 
 
-def reopen_organization(org: Organization) -> None:
+@command
+def reopen_organization(scope: UserScope, org: Organization) -> None:
+    check_org_write(scope, org.id)
     org.closed_on = None
 
 
-def set_logo(org: Organization, data: bytes, filename: str = "") -> OrganizationLogo:
+@command
+def set_logo(scope: UserScope, org: Organization, data: bytes | None,
+             filename: str = "") -> OrganizationLogo:
     """Store a JPG or PNG logo of at most 4 MB and its 150x150 copy.
 
     Seed 000 §3.2.1: JPG or PNG, at most 4 MB. A wrong file raises and the old logo stays.
     """
+    check_org_write(scope, org.id, field="logo")
+    if data is None:
+        raise ValidationError(_l("Logo: choose a file"), field="logo", code="required")
     if len(data) > LOGO_MAX_BYTES:
         raise ValidationError(_l("Logo: the file is larger than 4 MB"), field="logo",
                               code="logo_too_big")
@@ -144,10 +191,13 @@ def set_logo(org: Organization, data: bytes, filename: str = "") -> Organization
     return logo
 
 
-def request_email_confirmation(org: Organization, email: str) -> EmailConfirmation:
+@command
+def request_email_confirmation(scope: UserScope, org: Organization,
+                               email: str) -> EmailConfirmation:
     """Send a six-digit code to the appeals e-mail; the address counts only once confirmed."""
     from app.services.mail import send_mail
 
+    check_org_write(scope, org.id, field="appeals_email")
     email = (email or "").strip()
     if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
         raise ValidationError(_l("Appeals e-mail: not a valid e-mail address"),
@@ -162,9 +212,21 @@ def request_email_confirmation(org: Organization, email: str) -> EmailConfirmati
     return conf
 
 
-def confirm_email(org: Organization, code: str) -> None:
+def confirm_email(scope: UserScope, org: Organization, code: str) -> None:
     """Confirm the appeals e-mail with the last code sent to it: at most
-    ``CODE_MAX_ATTEMPTS`` tries within ``CODE_TTL``, then a new code must be sent."""
+    ``CODE_MAX_ATTEMPTS`` tries within ``CODE_TTL``, then a new code must be sent. A wrong
+    code still counts: the attempt is committed (:func:`try_email_code`) before the
+    refusal is raised."""
+    refusal = try_email_code(scope, org, code)
+    if refusal is not None:
+        raise refusal
+
+
+@command
+def try_email_code(scope: UserScope, org: Organization, code: str) -> ValidationError | None:
+    """One attempt at the appeals e-mail's code: counted, and the e-mail confirmed when the
+    code is right; a wrong code is returned (not raised) so that the attempt is kept."""
+    check_org_write(scope, org.id, field="code")
     conf = db.session.scalars(
         select(EmailConfirmation)
         .where(EmailConfirmation.organization_id == org.id,
@@ -180,23 +242,30 @@ def confirm_email(org: Organization, code: str) -> None:
                                  "expired; send a new code"), field="code", code="code_spent")
     conf.attempts += 1
     if not secrets.compare_digest(conf.code, (code or "").strip()):
-        raise ValidationError(_l("Confirmation code: the code is wrong"), field="code",
-                              code="code_wrong")
+        return ValidationError(_l("Confirmation code: the code is wrong"), field="code",
+                               code="code_wrong")
     conf.confirmed_at = utcnow()
     org.appeals_email_confirmed_at = conf.confirmed_at
+    return None
 
 
-def set_supervised_types(district: Organization, type_ids: list[int]) -> None:
+@command
+def set_supervised_types(scope: UserScope, district: Organization, type_ids: list[int]) -> None:
+    """The types of organisations a district supervises (its subordinate list shows them)."""
+    check_org_write(scope, district.id, field="types")
     types = db.session.scalars(select(OrgType).where(OrgType.id.in_(type_ids))).all() \
         if type_ids else []
     district.supervised_types = list(types)
 
 
-def set_subordination(district: Organization, org_ids: list[int], excluded: bool) -> int:
+@command
+def set_subordination(scope: UserScope, district: Organization, org_ids: list[int],
+                      excluded: bool) -> int:
     """Exclude organisations from (or include them into) a district's subordinate list.
 
     Only organisations below the district are touched. Nothing is deleted.
     """
+    check_org_write(scope, district.id, field="ids")
     if not org_ids:
         return 0
     orgs = db.session.scalars(

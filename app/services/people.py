@@ -1,4 +1,12 @@
-"""People rules: persons and identifiers, participants, registration, archive, FAB roles."""
+"""People rules and commands: persons and identifiers, participants, registration, archive,
+FAB roles.
+
+Every command takes the actor's scope first, checks its write rule (the organisation's
+writers change its participants, a person is changed by the writers of an organisation
+the person belongs to), validates, acts and commits as one unit of work
+(``app.services.unit_of_work.command``); a command of another area that calls one of
+these joins its unit. :func:`check_person` and :func:`check_membership` are the rules the
+generated pages and REST resources apply to a changed row."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +21,10 @@ from app.extensions import db
 from app.models.mixins import utcnow
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role, Sex
-from app.services.errors import ConflictError, ValidationError
+from app.security.scopes import UserScope, can_write_org, can_write_person
+from app.services.errors import ConflictError, ScopeError, ValidationError
 from app.services.national_id import validate_national_id
+from app.services.unit_of_work import command
 
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "lIO0o1")
 
@@ -30,7 +40,38 @@ def normalise_national_id(value: str | None) -> str | None:
     return value or None
 
 
-def check_person(person: Person) -> None:
+def check_person_write(scope: UserScope, person_id: int | None) -> None:
+    """Refuse a person the scope may not change (see ``scopes.can_write_person``)."""
+    if not can_write_person(person_id, scope):
+        raise ScopeError(_l("You may not change this person"), code="scope")
+
+
+def check_participants_write(scope: UserScope, org_id: int | None,
+                             field: str | None = None) -> None:
+    """Refuse changing the participants of an organisation outside the write scope."""
+    if not can_write_org(org_id, scope):
+        raise ScopeError(_l("You may not change participants of this organization"),
+                         field=field, code="scope")
+
+
+def membership_org_id(m: Membership) -> int | None:
+    """The organisation of a membership, also before the row is flushed."""
+    if m.organization_id is not None:
+        return m.organization_id
+    return m.organization.id if m.organization is not None else None
+
+
+def check_person(scope: UserScope, person: Person) -> None:
+    """The rule of a changed person (page and REST): the scope changes the person, and the
+    person's data is valid (:func:`validate_person`)."""
+    # the changed row must not be flushed by the checks' queries (a duplicate
+    # identifier would fail as a database error instead of a rule)
+    with db.session.no_autoflush:
+        check_person_write(scope, person.id)
+        validate_person(person)
+
+
+def validate_person(person: Person) -> None:
     """Names required; the identifier valid for the person's country and not used by another."""
     for fld, label in (("last_name", _l("Last name")), ("first_name", _l("First name"))):
         if not (getattr(person, fld) or "").strip():
@@ -66,11 +107,16 @@ def check_identity_matches(person: Person, info) -> None:
                               field="sex", code="sex_mismatch")
 
 
-def add_participant(org: Organization, role: Role, person: Person | None = None,
-                    login: str | None = None, arrival_date: dt.date | None = None,
-                    position: str | None = None, public_title: str | None = None,
-                    is_admin: bool = False) -> Membership:
-    """Add a participant to an organisation: a new person, or an existing user by login."""
+@command
+def add_participant(scope: UserScope, org: Organization, role: Role,
+                    person: Person | None = None, login: str | None = None,
+                    arrival_date: dt.date | None = None, position: str | None = None,
+                    public_title: str | None = None, is_admin: bool = False) -> Membership:
+    """Add a participant to an organisation the scope changes: a new person, an existing
+    person, or an existing user by login."""
+    if not can_write_org(org.id, scope):
+        raise ScopeError(_l("You may not add participants to this organization"),
+                         field="organization", code="scope")
     if person is None:
         from flask_appbuilder.security.sqla.models import User
 
@@ -81,7 +127,7 @@ def add_participant(org: Organization, role: Role, person: Person | None = None,
             raise ValidationError(_l("Login: no registered user with this login"),
                                   field="login", code="login_unknown")
     else:
-        check_person(person)
+        validate_person(person)
         db.session.add(person)
     check_role_fits(org, role)
     if person.id is not None:
@@ -122,9 +168,14 @@ def check_role_fits(org: Organization, role: Role) -> None:
         raise ValidationError(msg, field="role", code="role_kind")
 
 
-def check_membership(m: Membership) -> None:
-    """Rules of a membership row changed directly (edit page, REST): the role fits the
-    organisation; the user's FAB roles follow the active memberships."""
+def check_membership(scope: UserScope, m: Membership) -> None:
+    """The rule of a membership row added or changed directly (edit page, REST): the scope
+    changes the organisation's participants (and, for a new row, the person); the role fits
+    the organisation; the user's FAB roles follow the active memberships."""
+    check_participants_write(scope, membership_org_id(m), field="organization")
+    person_id = m.person.id if m.person else m.person_id
+    if m.id is None and not can_write_person(person_id, scope):
+        raise ScopeError(_l("You may not add this person"), field="person", code="scope")
     org = m.organization or db.session.get(Organization, m.organization_id)
     if m.role is not None and org is not None:
         check_role_fits(org, Role(m.role))
@@ -132,9 +183,12 @@ def check_membership(m: Membership) -> None:
         sync_user_roles(m.person)
 
 
-def end_membership(m: Membership, on: dt.date | None = None, reason: str | None = None) -> None:
+@command
+def end_membership(scope: UserScope, m: Membership, on: dt.date | None = None,
+                   reason: str | None = None) -> None:
     """Exclude from the organisation: the membership gets an end date and goes to the
     archive; the user keeps the account but loses the organisation's data."""
+    check_participants_write(scope, membership_org_id(m))
     if m.end_date is not None:
         raise ConflictError(_l("This membership is already in the archive"), field="id",
                             code="already_archived")
@@ -144,7 +198,10 @@ def end_membership(m: Membership, on: dt.date | None = None, reason: str | None 
     sync_user_roles(m.person)
 
 
-def restore_membership(m: Membership) -> None:
+@command
+def restore_membership(scope: UserScope, m: Membership) -> None:
+    """Bring an excluded participant back from the archive."""
+    check_participants_write(scope, membership_org_id(m))
     if m.end_date is None:
         raise ConflictError(_l("This membership is active"), field="id", code="not_archived")
     m.end_date = None
@@ -154,7 +211,9 @@ def restore_membership(m: Membership) -> None:
 
 
 def sync_user_roles(person: Person) -> None:
-    """A user's FAB roles are the roles of their active memberships (plus Admin if held)."""
+    """A user's FAB roles are the roles of their active memberships (plus Admin if held).
+    A step of the commands that change memberships (here and in other areas), not a
+    command of its own."""
     if person.user is None:
         return
     sm = current_app.appbuilder.sm
@@ -171,9 +230,11 @@ def _login_for(person: Person) -> str:
     return f"user{person.id:06d}"
 
 
-def register(person: Person) -> tuple[str, str]:
-    """Make a person a user: a login and a temporary password to print on an invitation.
-    The first login forces a new password."""
+@command
+def register(scope: UserScope, person: Person) -> tuple[str, str]:
+    """Make a person the scope changes a user: a login and a temporary password to print on
+    an invitation. The first login forces a new password."""
+    check_person_write(scope, person.id)
     if person.user_id is not None:
         raise ConflictError(_l("This person is already registered"), field="id",
                             code="already_registered")

@@ -1,4 +1,7 @@
-"""Organisation administration: logo, appeals e-mail, subordinate organisations and types."""
+"""Organisation administration: logo, appeals e-mail, subordinate organisations and types.
+
+The pages load the form, call the organisation's command (``app.services.orgs``) with the
+user's scope and show its refusal; the commands check and commit."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, request, url_for
@@ -64,14 +67,12 @@ class OrgSettingsView(BaseView):
     def upload_logo(self, org_id: int):
         org = _org_or_404(org_id, write=True)
         upload = request.files.get("logo")
+        chosen = upload is not None and bool(upload.filename)
         try:
-            if upload is None or not upload.filename:
-                raise DomainError(gettext("Logo: choose a file"), field="logo")
-            org_service.set_logo(org, upload.read(), upload.filename)
-            db.session.commit()
+            org_service.set_logo(current_scope(), org, upload.read() if chosen else None,
+                                 upload.filename if chosen else "")
             flash(gettext("The logo is saved"), "success")
         except DomainError as err:
-            db.session.rollback()
             flash(str(err), "danger")
         return redirect(url_for(".settings", org_id=org_id))
 
@@ -80,12 +81,11 @@ class OrgSettingsView(BaseView):
     def send_code(self, org_id: int):
         org = _org_or_404(org_id, write=True)
         try:
-            org_service.request_email_confirmation(org, request.form.get("email", ""))
-            db.session.commit()
+            org_service.request_email_confirmation(current_scope(), org,
+                                                   request.form.get("email", ""))
             flash(gettext("A confirmation code was sent to %(email)s", email=org.appeals_email),
                   "success")
         except DomainError as err:
-            db.session.rollback()
             flash(str(err), "danger")
         return redirect(url_for(".settings", org_id=org_id))
 
@@ -94,11 +94,9 @@ class OrgSettingsView(BaseView):
     def confirm_code(self, org_id: int):
         org = _org_or_404(org_id, write=True)
         try:
-            org_service.confirm_email(org, request.form.get("code", ""))
-            db.session.commit()
+            org_service.confirm_email(current_scope(), org, request.form.get("code", ""))
             flash(gettext("The e-mail for appeals is confirmed"), "success")
-        except DomainError as err:
-            db.session.commit()  # keep the attempt count
+        except DomainError as err:  # a wrong code's attempt is counted by the command
             flash(str(err), "danger")
         return redirect(url_for(".settings", org_id=org_id))
 
@@ -143,18 +141,25 @@ class OrgSettingsView(BaseView):
         org = _org_or_404(org_id, write=True)
         ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
         excluded = request.form.get("do") == "exclude"
-        n = org_service.set_subordination(org, ids, excluded)
-        db.session.commit()
-        flash((gettext("Excluded: %(n)s", n=n) if excluded else gettext("Included: %(n)s", n=n)),
-              "success")
+        try:
+            n = org_service.set_subordination(current_scope(), org, ids, excluded)
+        except DomainError as err:
+            flash(str(err), "danger")
+        else:
+            flash((gettext("Excluded: %(n)s", n=n) if excluded
+                   else gettext("Included: %(n)s", n=n)), "success")
         return redirect(url_for(".subordinates", org_id=org_id, **request.args))
 
     @expose("/<int:org_id>/types", methods=["POST"])
     @has_access
     def set_types(self, org_id: int):
         org = _org_or_404(org_id, write=True)
-        org_service.set_supervised_types(
-            org, [int(i) for i in request.form.getlist("types") if i.isdigit()])
-        db.session.commit()
-        flash(gettext("The types of subordinate organizations are saved"), "success")
+        try:
+            org_service.set_supervised_types(
+                current_scope(), org,
+                [int(i) for i in request.form.getlist("types") if i.isdigit()])
+        except DomainError as err:
+            flash(str(err), "danger")
+        else:
+            flash(gettext("The types of subordinate organizations are saved"), "success")
         return redirect(url_for(".settings", org_id=org_id))

@@ -9,9 +9,8 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models.org import LANGUAGE_LABELS, ORG_KIND_LABELS, Organization, OrgType
 from app.security.filters import OrgReadFilter, OrgWriteFilter
-from app.security.scopes import can_write_org, current_scope
+from app.security.scopes import current_scope
 from app.services import orgs as org_service
-from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import (
     bool_fields,
@@ -99,19 +98,7 @@ class OrganizationView(ScopedModelView):
         **bool_fields(ORG_LABELS, FEATURES)}
     formatters_columns = {"kind": label_of(ORG_KIND_LABELS), "language": label_of(LANGUAGE_LABELS)}
     edit_form_extra_fields = add_form_extra_fields
-
-    def check_write(self, item: Organization) -> None:
-        target = item.id if item.id is not None else item.parent_id or (
-            item.parent.id if item.parent else None)
-        if not can_write_org(target):
-            raise ScopeError(_l("You may not change organizations outside your scope"),
-                             field="parent", code="scope")
-        if item.id is not None and item.parent is not None and \
-                not can_write_org(item.parent.id) and \
-                db.session.get(Organization, item.id).parent_id != item.parent.id:
-            raise ScopeError(_l("You may not move an organization under this parent"),
-                             field="parent", code="scope")
-        org_service.place(item)
+    write_rule = org_service.check_organization
 
     def pre_delete(self, item: Organization) -> None:
         org_service.check_can_delete(item)
@@ -119,11 +106,14 @@ class OrganizationView(ScopedModelView):
     @action("close", _l("Close"), _l("Close the selected organizations? Nothing is deleted."),
             "fa-lock")
     def close(self, items):
-        return self.run_action(items, org_service.close_organization, gettext("Closed: %(n)s"))
+        scope = current_scope()
+        return self.run_action(items, lambda org: org_service.close_organization(scope, org),
+                               gettext("Closed: %(n)s"))
 
     @action("reopen", _l("Reopen"), _l("Reopen the selected organizations?"), "fa-unlock")
     def reopen(self, items):
-        return self.run_action(items, org_service.reopen_organization,
+        scope = current_scope()
+        return self.run_action(items, lambda org: org_service.reopen_organization(scope, org),
                                gettext("Reopened: %(n)s"))
 
 
@@ -139,7 +129,4 @@ class OrgTypeView(ScopedModelView):
     add_columns = edit_columns = ["code", "kind", "name_ru", "name_kk", "name_ky", "name_en"]
     add_form_extra_fields = edit_form_extra_fields = {"kind": kind_field()}
     formatters_columns = {"kind": label_of(ORG_KIND_LABELS)}
-
-    def check_write(self, item) -> None:
-        if not current_scope().everything:
-            raise ScopeError(_l("Only the ministry changes organization types"), code="scope")
+    write_rule = org_service.check_org_type

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Optional
 from app.extensions import db
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role
-from app.security.scopes import can_read_org, can_write_org, current_scope
+from app.security.scopes import can_read_org, can_write_org, current_scope, person_clause
 from app.services import people as people_service
 from app.services.errors import DomainError
 from app.views.base import form_error
@@ -85,9 +85,6 @@ class ParticipantView(BaseView):
         if request.method == "POST" and form.validate():
             org = form.organization.data
             try:
-                if not can_write_org(org.id):
-                    raise DomainError(_l("You may not add participants to this organization"),
-                                      field="organization")
                 person = None
                 if not form.login.data:
                     person = Person(last_name=form.last_name.data, first_name=form.first_name.data,
@@ -97,10 +94,9 @@ class ParticipantView(BaseView):
                                     national_id=form.national_id.data,
                                     phone=form.phone.data or None, email=form.email.data or None)
                 m = people_service.add_participant(
-                    org, form.role.data, person=person, login=form.login.data or None,
+                    current_scope(), org, form.role.data, person=person, login=form.login.data or None,
                     arrival_date=form.arrival_date.data, position=form.position.data or None,
                     public_title=form.public_title.data or None, is_admin=form.is_admin.data)
-                db.session.commit()
             except DomainError as err:
                 form_error(form, err)
             else:
@@ -127,8 +123,6 @@ class ParticipantView(BaseView):
                 abort(404)
             q = q.where(Person.id.in_(select(Membership.person_id).where(
                 Membership.organization_id == org.id, Membership.end_date.is_(None))))
-        from app.security.scopes import person_clause
-
         q = q.where(person_clause(Person.id, scope, write=True)).order_by(Person.last_name)
         people = db.session.scalars(q).all()
         from app.security.printing import print_stamp

@@ -14,7 +14,6 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
-from app.extensions import db
 from app.models.people import ROLE_LABELS, SEX_LABELS, Membership, Person, Role
 from app.security.filters import (
     OrgReadFilter,
@@ -22,9 +21,8 @@ from app.security.filters import (
     PersonReadFilter,
     PersonWriteFilter,
 )
-from app.security.scopes import can_write_org, can_write_person, org_clause
+from app.security.scopes import current_scope, org_clause
 from app.services import people as people_service
-from app.services.errors import ScopeError
 from app.views.base import ScopedModelView
 from app.views.fields import (
     bool_fields,
@@ -111,19 +109,14 @@ class PersonView(ScopedModelView):
     base_permissions = ["can_list", "can_show", "can_edit"]
     edit_form_extra_fields = {"sex": sex_field(), "country": country_field()}
     formatters_columns = {"sex": label_of(SEX_LABELS)}
-
-    def check_write(self, item: Person) -> None:
-        # the changed row must not be flushed by the checks' queries (a duplicate
-        # identifier would fail as a database error instead of a rule)
-        with db.session.no_autoflush:
-            if not can_write_person(item.id):
-                raise ScopeError(_l("You may not change this person"), code="scope")
-            people_service.check_person(item)
+    write_rule = people_service.check_person
 
     @action("register", _l("Register"),
             _l("Register the selected persons and issue invitations?"), "fa-user-plus")
     def register(self, items):
-        return self.run_action(items, people_service.register, gettext("Registered: %(n)s"))
+        scope = current_scope()
+        return self.run_action(items, lambda person: people_service.register(scope, person),
+                               gettext("Registered: %(n)s"))
 
 
 class MembershipView(ScopedModelView):
@@ -150,17 +143,13 @@ class MembershipView(ScopedModelView):
                               **bool_fields(MEMBERSHIP_LABELS,
                                             ["is_admin", "is_moderator", "is_editor"])}
     formatters_columns = {"role": label_of(ROLE_LABELS)}
-
-    def check_write(self, item: Membership) -> None:
-        if not can_write_org(item.organization_id):
-            raise ScopeError(_l("You may not change participants of this organization"),
-                             code="scope")
-        people_service.check_membership(item)
+    write_rule = people_service.check_membership
 
     @action("exclude", _l("Exclude from the organization"),
             _l("Exclude the selected participants? They move to the archive."), "fa-archive")
     def exclude(self, items):
-        return self.run_action(items, people_service.end_membership,
+        scope = current_scope()
+        return self.run_action(items, lambda m: people_service.end_membership(scope, m),
                                gettext("Moved to the archive: %(n)s"))
 
 
@@ -183,5 +172,6 @@ class ArchiveView(ScopedModelView):
 
     @action("restore", _l("Restore"), _l("Restore the selected participants?"), "fa-undo")
     def restore(self, items):
-        return self.run_action(items, people_service.restore_membership,
+        scope = current_scope()
+        return self.run_action(items, lambda m: people_service.restore_membership(scope, m),
                                gettext("Restored: %(n)s"))

@@ -261,7 +261,7 @@ def exclude(scope: UserScope, org: Organization, person: Person, day: dt.date, o
     current = open_enrollment(org.id, person.id)
     if current is not None:
         close_enrollment(current, day - dt.timedelta(days=1))
-    people_service.end_membership(m, day, _reason(reason))
+    people_service.end_membership(scope, m, day, _reason(reason))
     mv = add_movement(org.id, person, MovementKind.exclusion, day, order,
                       from_class_id=current.class_id if current else None,
                       reason=_reason(reason), period_id=period.id)
@@ -299,7 +299,7 @@ def transfer_out(scope: UserScope, org: Organization, person: Person,
     current = open_enrollment(org.id, person.id)
     if current is not None:
         close_enrollment(current, day - dt.timedelta(days=1))
-    people_service.end_membership(m, day, _reason(reason) or str(
+    people_service.end_membership(scope, m, day, _reason(reason) or str(
         _l("Transferred to %(school)s", school=target.short_name)))
     db.session.add(Membership(person_id=person.id, organization_id=target.id,
                               role=Role.student, arrival_date=day))

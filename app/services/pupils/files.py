@@ -255,7 +255,7 @@ def add_parent(scope: UserScope, f: PupilFile, parent: Person, kind: str,
         Membership.person_id == parent.id, Membership.organization_id == org.id,
         Membership.role == Role.parent, Membership.end_date.is_(None))).first() is not None
     if not has_role:
-        people_service.add_participant(org, Role.parent, person=parent)
+        people_service.add_participant(scope, org, Role.parent, person=parent)
     link = ParentLink(parent=parent, student_id=f.person_id, kind=kind,
                       relation=str(PARENT_KIND_LABELS[kind]),
                       legal_representative=legal_representative, workplace=workplace,

@@ -259,7 +259,7 @@ def register_event(scope: UserScope, f: StaffFile, kind: StaffEventKind, start: 
     elif kind == StaffEventKind.dismissal:
         require(reason, "reason", _l("Reason"))
         ev.end_date = None
-        _dismiss(f, start, reason.strip())
+        _dismiss(scope, f, start, reason.strip())
     db.session.add(ev)
     db.session.flush()
     return ev
@@ -299,14 +299,14 @@ def _delegation(f: StaffFile, ev: StaffEvent, delegate: StaffFile | None, duties
     ev.delegate_file, ev.duties = delegate, duties.strip()
 
 
-def _dismiss(f: StaffFile, on: dt.date, reason: str) -> int:
+def _dismiss(scope: UserScope, f: StaffFile, on: dt.date, reason: str) -> int:
     """End every active membership of the person in the organisation (and so the access
     its roles gave) and close the file. Returns the number of memberships ended."""
     ended = 0
     for m in db.session.scalars(select(Membership).where(
             Membership.person_id == f.person_id, Membership.organization_id == f.organization_id,
             Membership.end_date.is_(None))):
-        people_service.end_membership(m, on=on, reason=reason)
+        people_service.end_membership(scope, m, on=on, reason=reason)
         ended += 1
     f.dismissed_on, f.dismissal_reason = on, reason
     return ended

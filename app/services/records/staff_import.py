@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models.org import Organization
 from app.models.people import ROLE_LABELS, SEX_LABELS, Membership, Person, Role, Sex
 from app.models.staff import StaffFile
+from app.security.scopes import system_scope
 from app.services import people as people_service
 from app.services.errors import DomainError
 from app.services.imports import (
@@ -140,12 +141,12 @@ def _write_row(org: Organization, v: dict, known: dict, roles: dict, files: dict
                         sex=v.get("sex"), country=org.country or "KZ",
                         national_id=v["national_id"], phone=v.get("phone"),
                         email=v.get("email"))
-        people_service.add_participant(org, role, person=person,
+        people_service.add_participant(system_scope(), org, role, person=person,
                                        arrival_date=v.get("hired_on"),
                                        position=v.get("position"))
         counts.created += 1
     elif role not in roles.get(person.id, set()):
-        people_service.add_participant(org, role, person=person,
+        people_service.add_participant(system_scope(), org, role, person=person,
                                        arrival_date=v.get("hired_on"),
                                        position=v.get("position"))
         changed = True
