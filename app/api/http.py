@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.parse
 
 import prison
 from flask import Flask, current_app, jsonify, make_response, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 #: the database's whole numbers: PostgreSQL's integer columns (every id here) are 32-bit
@@ -27,8 +27,6 @@ INT_MAX = 2**31 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: endpoints that take no session cookie to write (they create the session or the token)
 CSRF_EXEMPT_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh")
-#: deeper Rison than this is refused before the parser recurses (it raises RecursionError)
-MAX_Q_DEPTH = 20
 
 
 def error_response(status: int, message, code: str | None = None, **extra):
@@ -61,21 +59,57 @@ def _bad_path_id() -> bool:
     return False
 
 
-def _rison_ok(value: str) -> bool:
-    """Does ``q`` parse as Rison (or as JSON, which Flask-AppBuilder also accepts)?"""
-    depth = max(value.count("("), value.count("["), value.count("{"))
-    if depth > MAX_Q_DEPTH:
-        return False
+class BadQuery(ValueError):
+    pass
+
+
+def parse_q(value: str):
+    """``q`` as Flask-AppBuilder reads it - Rison, else JSON - but refusing what its parser
+    does not catch (a deeply nested value raises RecursionError there: a 500). Returns the
+    value and whether Flask-AppBuilder itself would read the text as it is."""
     try:
-        prison.loads(value)
-        return True
-    except Exception:  # noqa: BLE001, S110 - prison raises ParserException, ValueError...
-        pass  # not Rison: Flask-AppBuilder also takes JSON
+        return prison.loads(value), True
+    except prison.decoder.ParserException:
+        pass  # not Rison: JSON is accepted too
+    except Exception as err:  # noqa: BLE001 - RecursionError, ValueError, IndexError...
+        raise BadQuery(value) from err
     try:
-        json.loads(urllib.parse.parse_qs(f"q={value}").get("q", [""])[0])
-        return True
-    except Exception:  # noqa: BLE001
-        return False
+        return json.loads(value), False
+    except (ValueError, RecursionError) as err:
+        raise BadQuery(value) from err
+
+
+def _normalise_q(value: str):
+    """A 400 response for a ``q`` that does not parse or holds a number the database cannot
+    hold; a JSON ``q`` is handed on as Rison (Flask-AppBuilder decodes the JSON form a second
+    time as a query string, which breaks on ``&``, ``+`` and ``%`` inside values)."""
+    try:
+        data, as_is = parse_q(value)
+    except BadQuery:
+        return field_error(400, "q", gettext("Not a valid Rison or JSON query"), "bad_query")
+    field = out_of_range(data, "q")
+    if field is not None:
+        return field_error(400, field, gettext("The number is too large"), "out_of_range")
+    if not as_is:
+        args = request.args.copy()
+        args["q"] = prison.dumps(data)
+        request.args = ImmutableMultiDict(args)
+    return None
+
+
+def _methods_without_id() -> set[str]:
+    """The methods whose route takes this path as it is, not as an id (``/subject/_info`` is
+    a GET route of its own, and only PUT and DELETE take it as a ``pk``)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    found = set()
+    for method in ("GET", "POST", "PUT", "DELETE"):
+        try:
+            _endpoint, args = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if "pk" not in args:
+            found.add(method)
+    return found
 
 
 def out_of_range(data, path: str = "") -> str | None:
@@ -112,36 +146,51 @@ def _csrf_refused():
     return None
 
 
-def check_request():
-    """``before_request``: refuse what no resource can answer properly."""
-    if not is_api_request():
+def _check_path():
+    if not _bad_path_id():
         return None
-    if _bad_path_id():
-        return error_response(404, gettext("Not found"), "not_found")
+    allowed = _methods_without_id()
+    if allowed:
+        response = error_response(405, gettext("Method not allowed"), "method_not_allowed")
+        response.headers["Allow"] = ", ".join(sorted(allowed | {"HEAD", "OPTIONS"}))
+        return response
+    return error_response(404, gettext("Not found"), "not_found")
+
+
+def _check_args():
     for name, value in request.args.items(multi=True):
         digits = value.strip().lstrip("+-")
         if digits.isdigit() and not -INT_MAX - 1 <= int(value) <= INT_MAX:
             return field_error(400, name, gettext("The number is too large"), "out_of_range")
     q = request.args.get("q")
-    if q and not _rison_ok(q):
-        return field_error(400, "q", gettext("Not a valid Rison or JSON query"), "bad_query")
-    refused = _csrf_refused()
-    if refused is not None:
-        return refused
-    if request.method in ("POST", "PUT", "PATCH") and request.content_length != 0 and (
+    return _normalise_q(q) if q else None
+
+
+def _check_body():
+    if request.method not in ("POST", "PUT", "PATCH") or request.content_length == 0 or not (
             request.is_json or request.get_data(cache=True)):
-        if not request.is_json:
-            return error_response(400, {"_": [gettext("Send a JSON object")]}, "not_json")
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            return error_response(400, {"_": [gettext("Send a JSON object")]}, "not_json")
-        field = out_of_range(data)
-        if field is not None:
-            return field_error(422, field, gettext("The number is too large"), "out_of_range")
-        if request.path == "/api/v1/security/login" and not data.get("provider"):
-            # Flask-AppBuilder reads it unchecked (KeyError: a 500)
-            return field_error(400, "provider", gettext("%(field)s is required",
-                                                        field="provider"), "required")
+        return None
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        return error_response(400, {"_": [gettext("Send a JSON object")]}, "not_json")
+    field = out_of_range(data)
+    if field is not None:
+        return field_error(422, field, gettext("The number is too large"), "out_of_range")
+    if request.path == "/api/v1/security/login" and not data.get("provider"):
+        # Flask-AppBuilder reads it unchecked (KeyError: a 500)
+        return field_error(400, "provider", gettext("%(field)s is required",
+                                                    field="provider"), "required")
+    return None
+
+
+def check_request():
+    """``before_request``: refuse what no resource can answer properly."""
+    if not is_api_request():
+        return None
+    for check in (_check_path, _check_args, _csrf_refused, _check_body):
+        refused = check()
+        if refused is not None:
+            return refused
     return None
 
 
