@@ -16,7 +16,6 @@ from tests import factories
 
 HUGE = 99999999999999999999  # above 2**63: no database integer holds it
 INT4_OVER = 2**31 + 7  # above PostgreSQL's 32-bit integer
-BEING_FIXED = pytest.mark.xfail(strict=False, reason="issue 16: being fixed")
 SQL_WORDS = ("INSERT", "UPDATE ", "DELETE FROM", "SELECT", "sqlalchemy", "[SQL:")
 
 
@@ -109,7 +108,7 @@ BIG_IDS = [
     pytest.param(HUGE, id="above_2_63"),
     # PostgreSQL's integer columns are 32-bit: 2**31 already overflows there (a DataError,
     # 500) while SQLite holds it - found by the fuzz run on PostgreSQL
-    pytest.param(INT4_OVER, id="above_2_31", marks=BEING_FIXED),
+    pytest.param(INT4_OVER, id="above_2_31"),
 ]
 
 
@@ -177,7 +176,6 @@ def test_non_integer_id_is_404_json(app, s, admin):
                              ("post", "/api/v1/lesson/abc/substitute")])
 
 
-@BEING_FIXED
 def test_non_integer_id_on_a_resource_is_404_json(app, s, admin):
     """Does ``GET /subject/abc`` (or ``/subject/-1``) answer 404 JSON, not a 405 from the
     resource's other routes?"""
@@ -266,7 +264,6 @@ def test_malformed_bearer_token_is_401(app, s):
         for value in ("Bearer abc", "Bearer a.b.c", "Bearer ", "Basic abc"))
 
 
-@BEING_FIXED
 def test_login_without_provider_is_not_a_server_error(app, s):
     """Does a login body without ``provider`` answer a JSON 400 or 401, not FAB's
     ``KeyError: 'provider'`` (500)?"""
