@@ -87,14 +87,47 @@ def _normalise_q(value: str):
         data, as_is = parse_q(value)
     except BadQuery:
         return field_error(400, "q", gettext("Not a valid Rison or JSON query"), "bad_query")
-    field = out_of_range(data, "q")
+    field = _q_out_of_range(data)
     if field is not None:
         return field_error(400, field, gettext("The number is too large"), "out_of_range")
+    if _lists_for_in_filters(data):
+        as_is = False
     if not as_is:
         args = request.args.copy()
         args["q"] = prison.dumps(data)
         request.args = ImmutableMultiDict(args)
     return None
+
+
+def _q_out_of_range(data) -> str | None:
+    """A page, page size or filter value of ``q`` beyond the database's whole numbers (other
+    keys are not read)."""
+    if not isinstance(data, dict):
+        return None
+    for key in ("page", "page_size"):
+        found = out_of_range(data.get(key), f"q.{key}")
+        if found is not None:
+            return found
+    filters = data.get("filters")
+    for i, flt in enumerate(filters if isinstance(filters, list) else []):
+        if isinstance(flt, dict):
+            found = out_of_range(flt.get("value"), f"q.filters[{i}].value")
+            if found is not None:
+                return found
+    return None
+
+
+def _lists_for_in_filters(data) -> bool:
+    """An ``in`` / ``not_in`` filter given one value instead of a list takes it as a list of
+    one (Flask-AppBuilder iterates it: a 500). True when ``data`` was changed."""
+    changed = False
+    filters = data.get("filters") if isinstance(data, dict) else None
+    for flt in filters if isinstance(filters, list) else []:
+        if isinstance(flt, dict) and flt.get("opr") in ("in", "not_in") \
+                and not isinstance(flt.get("value"), list):
+            flt["value"] = [flt.get("value")]
+            changed = True
+    return changed
 
 
 def _methods_without_id() -> set[str]:
@@ -161,6 +194,8 @@ def _check_args():
     for name, value in request.args.items(multi=True):
         digits = value.strip().lstrip("+-")
         if digits.isdigit() and not -INT_MAX - 1 <= int(value) <= INT_MAX:
+            if name == "pk" or name.endswith("_id"):  # no row has such an id
+                return error_response(404, gettext("Not found"), "not_found")
             return field_error(400, name, gettext("The number is too large"), "out_of_range")
     q = request.args.get("q")
     return _normalise_q(q) if q else None
@@ -217,7 +252,7 @@ def _http_error(err: HTTPException):
     messages = {404: gettext("Not found"), 405: gettext("Method not allowed"),
                 400: gettext("Bad request"), 413: gettext("The request is too large"),
                 401: gettext("Log in first")}
-    if err.code == 405 and _not_an_id_for_another_method():
+    if err.code == 405 and not _methods_without_id() and _not_an_id_for_another_method():
         return error_response(404, gettext("Not found"), "not_found")
     message = messages.get(err.code, err.name)
     response = error_response(err.code or 500, message, err.name.lower().replace(" ", "_"))

@@ -6,6 +6,8 @@ an object of field -> list of strings.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -90,6 +92,37 @@ def test_malformed_rison_is_400(app, s, admin):
             client.get(path, query_string={"q": q}, headers=admin), 400))
         for path in ("/api/v1/subject/", "/api/v1/subject/_info", "/api/v1/journal_mark/")
         for q in ("1e", "(((", "(" * 2000, "(page:1e)", "!x"))
+
+
+def test_json_query_reaches_the_resource_as_written(app, s, admin):
+    """Is a JSON ``q`` read as written - ``&``, ``+``, ``%`` and lone surrogates inside its
+    values included - and an ``in`` filter given one value taken as a list of one, where
+    Flask-AppBuilder refused the first (it decodes JSON twice) and answered 500 to the
+    second?"""
+    client = app.test_client()
+    math = client.get("/api/v1/subject/", headers=admin, query_string={"q": json.dumps(
+        {"filters": [{"col": "name", "opr": "eq", "value": "Математика"}]})})
+    assert math.status_code == 200 and math.json["count"] == 1, math.get_data(as_text=True)
+    for q in ({"filters": [{"col": "name", "opr": "eq", "value": "a&b+c%41"}]},
+              {"\udbad\udd67x": 1.5, "page": 0},
+              {"filters": [{"col": "name", "opr": "not_in", "value": False}]},
+              {"filters": [{"col": "name", "opr": "in", "value": "Математика"}]}):
+        resp = client.get("/api/v1/subject/", headers=admin,
+                          query_string={"q": json.dumps(q)})
+        assert resp.status_code == 200, (q, resp.get_data(as_text=True)[:300])
+    one = client.get("/api/v1/subject/", headers=admin, query_string={"q": json.dumps(
+        {"filters": [{"col": "name", "opr": "in", "value": "Математика"}]})})
+    assert one.json["count"] == 1
+
+
+def test_undeclared_method_on_info_is_405_with_allow(app, s, admin):
+    """Does ``PUT`` or ``TRACE`` on ``/subject/_info`` answer 405 with ``Allow`` (the path is
+    a GET route of its own), not a 404 for an id "_info"?"""
+    client = app.test_client()
+    for method in ("PUT", "DELETE", "TRACE"):
+        resp = client.open("/api/v1/subject/_info", method=method, headers=admin, json={})
+        json_error(resp, 405)
+        assert "GET" in resp.headers.get("Allow", ""), method
 
 
 # -- ids ---------------------------------------------------------------------------------
