@@ -14,7 +14,11 @@ when it is served (:func:`document`), corrects them all alike:
 - ids as integers (FAB declares ``id``/``ids`` strings and foreign keys as any value);
   decimals as the strings they are sent as; an optional enum of a row as possibly null;
 - ``_info`` as FAB returns it (``add_columns``/``edit_columns`` are lists of field
-  descriptions).
+  descriptions);
+- the Rison/JSON ``q`` of a resource's list as FAB checks it (:func:`_list_q`): each resource
+  its own ``<Class>.get_list_q`` with its filter columns, their operators and its order
+  columns; whole numbers in any ``q`` within 32 bits (the edge refuses others, app/api/http.py);
+  ``columns`` and ``select_columns`` not both (FAB refuses that, and drops unknown names).
 
 FAB registers its own ``OpenApi`` view unless ``FAB_ADD_OPENAPI_VIEWS`` is off (config.py);
 :func:`register_openapi` registers this one (same name, same permission) and the Swagger page.
@@ -27,9 +31,14 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, request
+from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.api.manager import OpenApi as FabOpenApi
 from flask_appbuilder.api.manager import SwaggerView, resolver
+from flask_appbuilder.api.schemas import get_list_schema
+from flask_appbuilder.models.filters import map_args_filter
 from marshmallow import fields
+
+from app.api.http import INT_MAX
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -160,9 +169,26 @@ BODY_SCHEMA_FIXES = {
     ("/security/login", "post"): {
         "required": ["username", "password", "provider"],
         "additionalProperties": False,
-        "properties": {"username": {"minLength": 1}, "password": {"minLength": 1}},
+        "properties": {"username": {"minLength": 1}, "password": {"minLength": 1},
+                       "provider": {"enum": ["db"]}},
     },
 }
+
+#: a whole number of ``q`` (any deeper integer outside these is refused with 400 too)
+Q_INTEGER = {"type": "integer", "minimum": -INT_MAX - 1, "maximum": INT_MAX}
+#: FAB's filter value, one value or (``in``, ``not_in``) a list of them
+Q_SCALAR = {"anyOf": [{"type": "number", "minimum": -INT_MAX - 1, "maximum": INT_MAX},
+                      {"type": "string"}, {"type": "boolean"}]}
+Q_LIST = {"type": "array", "items": Q_SCALAR}
+#: any other value of ``q`` (FAB ignores keys it does not know; the edge still reads their
+#: whole numbers)
+Q_VALUE = {"nullable": True, "anyOf": [
+    Q_SCALAR, {"type": "array", "items": {"$ref": "#/components/schemas/QValue"}},
+    {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/QValue"}}]}
+LIST_OPERATORS = ("in", "not_in")
+#: FAB refuses ``columns`` and ``select_columns`` together ("Cannot use both ...")
+NOT_BOTH_COLUMNS = {"not": {"required": ["columns", "select_columns"], "properties": {
+    "columns": {"minItems": 1}, "select_columns": {"minItems": 1}}}}
 
 
 def _merge(target: dict, patch: dict) -> None:
@@ -219,6 +245,9 @@ def _integer_ids(schema: Any, foreign_keys: bool = False) -> None:
 def _operation(path: str, method: str, op: dict) -> None:
     responses = op.setdefault("responses", {})
     codes = _error_codes(path, method, op)
+    for param in op.get("parameters", []):  # the edge refuses others with 400
+        if param.get("in") == "query" and param.get("schema", {}).get("type") == "integer":
+            param["schema"] = {**Q_INTEGER, **param["schema"]}
     if any(p.get("in") == "query" for p in op.get("parameters", [])):
         codes.add("414")
     for code in codes:
@@ -237,15 +266,104 @@ def _operation(path: str, method: str, op: dict) -> None:
             "application/json": {"schema": {"$ref": "#/components/schemas/Info"}}}
 
 
+def _bound_integers(schema: Any) -> None:
+    """Whole numbers of ``q`` within 32 bits, in the keys FAB reads and in any other."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "integer":
+            schema.update({**Q_INTEGER, **schema})
+        if schema.get("type") == "object" and "additionalProperties" not in schema:
+            schema["additionalProperties"] = {"$ref": "#/components/schemas/QValue"}
+        for value in schema.values():
+            _bound_integers(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _bound_integers(value)
+
+
+def _filter(cols: list[str], oprs: Any, value: dict) -> dict:
+    return {"type": "object", "required": ["col", "opr", "value"], "properties": {
+        "col": {"type": "string", "enum": cols}, "opr": {"type": "string", **oprs},
+        "value": value}}
+
+
+def _list_q(api: ModelRestApi) -> dict:
+    """FAB's ``get_list_schema`` for one resource. A filter names a search column and one of
+    its operators (FAB answers 400 "Filter operation ... not allowed" to any other; an
+    operator FAB does not know at all is ignored on a search column); ``order_column`` is
+    one of the order columns (or empty: the default order)."""
+    schema = _copy({**get_list_schema, **NOT_BOTH_COLUMNS})
+    by_operators: dict[tuple, list[str]] = {}
+    search = api._filters.get_search_filters()
+    for col in api.search_columns:
+        operators = tuple(flt.arg_name for flt in search.get(col, ()))
+        if operators:
+            by_operators.setdefault(operators, []).append(col)
+    known = sorted({*map_args_filter, *(f.arg_name for fs in search.values() for f in fs)})
+    alternatives = []
+    for operators, cols in by_operators.items():
+        for oprs, value in (([o for o in operators if o not in LIST_OPERATORS], Q_SCALAR),
+                            ([o for o in operators if o in LIST_OPERATORS], Q_LIST)):
+            if oprs:
+                alternatives.append(_filter(cols, {"enum": oprs}, value))
+    if alternatives:
+        alternatives.append(_filter(sorted({c for cs in by_operators.values() for c in cs}),
+                                    {"not": {"enum": known}}, Q_SCALAR))
+    props = schema["properties"]
+    props["filters"] = ({"type": "array", "items": {"anyOf": alternatives}} if alternatives
+                        else {"type": "array", "maxItems": 0})
+    if api.order_columns:
+        props["order_column"] = {"type": "string", "enum": [*api.order_columns, ""]}
+    max_size = api.max_page_size or current_app.config.get("FAB_API_MAX_PAGE_SIZE")
+    props["page_size"]["description"] = (
+        f"rows per page, {api.page_size} if not given; above {max_size} or below 1: "
+        f"{max_size}")
+    props["page"]["description"] = "page index from 0"
+    return schema
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return [_copy(v) for v in value] if isinstance(value, list) else value
+
+
+def _q_schemas(spec: dict, schemas: dict) -> None:
+    """Each resource's list ``q`` (``<Class>.get_list_q``), referred to by its list
+    operation; FAB's shared ``q`` schemas bounded as the edge bounds them."""
+    for name in ("get_list_schema", "get_item_schema", "get_info_schema"):
+        if name in schemas:  # a copy: FAB validates ``q`` with these very dicts
+            schemas[name] = _copy(schemas[name])
+            _bound_integers(schemas[name])
+    if "get_item_schema" in schemas:  # show reads ``select_columns`` too
+        schemas["get_item_schema"]["properties"].setdefault(
+            "select_columns", {"type": "array", "items": {"type": "string"}})
+        schemas["get_item_schema"].update(_copy(NOT_BOTH_COLUMNS))
+    if "get_list_schema" in schemas:
+        schemas["get_list_schema"].update(_copy(NOT_BOTH_COLUMNS))
+    paths = spec.get("paths", {})
+    for api in current_app.appbuilder.baseviews:
+        op = paths.get(f"{getattr(api, 'route_base', None)}/", {}).get("get")
+        if not isinstance(api, ModelRestApi) or op is None:
+            continue
+        name = f"{type(api).__name__}.get_list_q"
+        schemas[name] = _list_q(api)
+        _bound_integers(schemas[name])
+        for param in op.get("parameters", []):
+            if param.get("name") == "q" and param.get("in") == "query":
+                param["content"]["application/json"]["schema"] = {
+                    "$ref": f"#/components/schemas/{name}"}
+
+
 def document(spec: dict) -> dict:
     """Correct the document FAB built (see the module's docstring); changes it in place."""
     components = spec.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
+    _q_schemas(spec, schemas)
     for name, schema in schemas.items():
         _integer_ids(schema, foreign_keys=True)
         if name.endswith((".get", ".get_list")):
             _nullable_enums(schema)
-    schemas.update(SCHEMAS)
+    schemas.update(SCHEMAS, QValue=Q_VALUE)
     components["responses"] = {**components.get("responses", {}), **ERROR_RESPONSES}
     for path, item in spec.get("paths", {}).items():
         for method, op in item.items():

@@ -119,3 +119,29 @@ def test_info_declares_lists_of_fields(spec):
     assert {"name", "label", "description", "type", "required", "unique"} <= set(
         field["required"])
     assert info["properties"]["permissions"]["items"]["type"] == "string"
+
+
+def test_list_query_names_the_resources_filters_and_order(app, spec):
+    """Does a list's ``q`` enumerate its resource's filter columns with their operators and
+    its order columns (FAB answers 400 to others), and a login only the ``db`` provider?"""
+    api = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "SubjectApi")
+    param = next(p for p in spec["paths"]["/api/v1/subject/"]["get"]["parameters"]
+                 if p["name"] == "q")
+    assert param["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/SubjectApi.get_list_q"}
+    q = _json_schema(spec, param)
+    assert set(q["properties"]["order_column"]["enum"]) == {*api.order_columns, ""}
+    declared: dict[str, set] = {}
+    for alternative in q["properties"]["filters"]["items"]["anyOf"]:
+        props = alternative["properties"]
+        for col in props["col"]["enum"]:
+            declared.setdefault(col, set()).update(props["opr"].get("enum", ()))
+    with app.app_context():
+        search = api._filters.get_search_filters()
+        expected = {col: {flt.arg_name for flt in search[col]}
+                    for col in api.search_columns if search.get(col)}
+    assert declared == expected
+    login = _resolve(spec, spec["paths"]["/api/v1/security/login"]["post"]["requestBody"]
+                     ["content"]["application/json"]["schema"])
+    assert login["properties"]["provider"]["enum"] == ["db"]
+    assert "provider" in login["required"]
