@@ -45,9 +45,10 @@ def _org_id(obj):
     return None
 
 
-def _changes(obj, action: str) -> dict:
+def _changes(obj, action: str) -> dict[str, str | list]:
+    """``{column: [old, new]}``, or ``{column: REDACTED}`` for a redacted column."""
     state = inspect(obj)
-    out = {}
+    out: dict[str, str | list] = {}
     redact = getattr(obj, "__audit_redact__", ())
     for attr in state.mapper.column_attrs:
         key = attr.key

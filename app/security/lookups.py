@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from app.extensions import db
 from app.models.org import Organization, OrgKind
@@ -21,11 +21,11 @@ from app.security.scopes import (
 
 @dataclass
 class Lookup:
-    model: type
-    where: Callable[[], object]
-    search: Callable[[str], object]
-    order: Callable[[], object]
-    label: Callable[[object], str]
+    model: type[Any]  # a mapped model with an ``id`` column
+    where: Callable[[], ColumnElement[bool]]
+    search: Callable[[str], ColumnElement[bool]]
+    order: Callable[[], Any]  # a column or a tuple of columns
+    label: Callable[[Any], str]  # takes a row of ``model``
     #: (permission, view) the user must hold to use this look-up at all, e.g. the person
     #: look-up needs the persons list: a teacher does not browse the school's people
     requires: tuple[str, str] | None = None
@@ -35,7 +35,9 @@ class Lookup:
             return True
         from flask import current_app
 
-        return bool(current_app.appbuilder.sm.has_access(*self.requires))
+        # FAB sets ``app.appbuilder`` at run time; Flask's typing does not know it
+        return bool(current_app.appbuilder.sm.has_access(  # type: ignore[attr-defined]
+            *self.requires))
 
 
 def org_search(q: str):

@@ -6,7 +6,11 @@ error, APIs into a 422 response with ``{"field": ..., "message": ...}``.
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -37,8 +41,12 @@ class ScopeError(DomainError):
     """The user may not touch this record."""
 
 
-def require(value, field: str, label) -> None:
-    """Refuse an empty value: "<label> is required" on ``field``, code ``required``."""
+def require(value: T | None, field: str, label) -> T:
+    """Refuse an empty value: "<label> is required" on ``field``, code ``required``.
+
+    Returns the value, no longer ``None`` for the type checker: ``org = require(org, ...)``.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValidationError(_l("%(field)s is required", field=label), field=field,
                               code="required")
+    return value

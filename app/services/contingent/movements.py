@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from app.extensions import db
 from app.models.contingent import Movement, MovementKind, Order
@@ -74,7 +74,7 @@ def pupils_without_class(org_id: int) -> list[Person]:
 
 
 def _active_student(org_id: int, person: Person | None) -> Membership:
-    require(person, "person", _l("Pupil"))
+    person = require(person, "person", _l("Pupil"))
     m = student_membership(org_id, person.id)
     if m is None:
         raise ValidationError(_l("Pupil: the person is not an active pupil of this school"),
@@ -84,7 +84,7 @@ def _active_student(org_id: int, person: Person | None) -> Membership:
 
 def _class_of(org_id: int, cls: SchoolClass | None, field_name: str = "to_class") \
         -> SchoolClass:
-    require(cls, field_name, _l("Class"))
+    cls = require(cls, field_name, _l("Class"))
     if cls.organization_id != org_id:
         raise ValidationError(_l("Class: the class belongs to another school"),
                               field=field_name, code="class_other_school")
@@ -92,7 +92,7 @@ def _class_of(org_id: int, cls: SchoolClass | None, field_name: str = "to_class"
 
 
 def _date_in_year(year: AcademicYear, day: dt.date | None, field_name: str = "date") -> None:
-    require(day, field_name, _l("Date"))
+    day = require(day, field_name, _l("Date"))
     if not year.starts_on <= day <= year.ends_on:
         raise ValidationError(_l("Date: outside the academic year %(year)s (%(start)s - "
                                  "%(end)s)", year=year.name, start=year.starts_on,
@@ -253,7 +253,7 @@ def exclude(scope: UserScope, org: Organization, person: Person, day: dt.date, o
     check_order_for(org.id, order)
     require(day, "date", _l("Date"))
     require(_reason(reason), "reason", _l("Reason"))
-    require(period, "period", _l("Quarter"))
+    period = require(period, "period", _l("Quarter"))
     if period.organization_id != org.id:
         raise ValidationError(_l("Quarter: the period belongs to another school"),
                               field="period", code="period_other_school")
@@ -269,7 +269,7 @@ def exclude(scope: UserScope, org: Organization, person: Person, day: dt.date, o
     return mv
 
 
-def transfer_schools(org: Organization) -> object:
+def transfer_schools(org: Organization) -> ColumnElement[bool]:
     """SQL condition on ``Organization``: schools a pupil of ``org`` may be transferred to
     (open schools of the same country, other than ``org``)."""
     return and_(Organization.kind.in_(list(SCHOOL_KINDS)), Organization.closed_on.is_(None),
@@ -288,7 +288,7 @@ def transfer_out(scope: UserScope, org: Organization, person: Person,
     m = _active_student(org.id, person)
     check_order_for(org.id, order)
     require(day, "date", _l("Date"))
-    require(target, "target", _l("Target school"))
+    target = require(target, "target", _l("Target school"))
     if db.session.execute(select(Organization.id).where(
             Organization.id == target.id, transfer_schools(org))).first() is None:
         raise ValidationError(_l("Target school: choose another open school of the same "
@@ -336,6 +336,7 @@ def disband(scope: UserScope, cls: SchoolClass, targets: dict[int, SchoolClass |
         raise ValidationError(_l("Class: there are no pupils in the class"), field="school_class",
                               code="class_empty")
     out = []
+    chosen: dict[int, SchoolClass] = {}  # person id -> the checked target class
     for e in pupils:
         fld = f"class_{e.person_id}"
         target = targets.get(e.person_id)
@@ -343,13 +344,16 @@ def disband(scope: UserScope, cls: SchoolClass, targets: dict[int, SchoolClass |
             raise ValidationError(_l("%(pupil)s: choose the new class", pupil=e.person),
                                   field=fld, code="class_missing")
         _check_transfer_target(e, target, fld)
+        chosen[e.person_id] = target
     subgroups = open_subgroup_members([cls.id])
     for e in pupils:
-        out.append(_transfer(e, targets[e.person_id], day, order, MovementKind.disband,
+        out.append(_transfer(e, chosen[e.person_id], day, order, MovementKind.disband,
                              reason, subgroups))
     db.session.flush()
     return out
 
 
 def count_movements(org_id: int) -> int:
-    return db.session.scalar(select(func.count()).where(Movement.organization_id == org_id))
+    # COUNT(*) always returns one row: ``or 0`` only narrows the Optional of scalar()
+    return db.session.scalar(
+        select(func.count()).where(Movement.organization_id == org_id)) or 0

@@ -50,7 +50,7 @@ def check_order(scope: UserScope, order: Order) -> None:
     org = order.organization or (db.session.get(Organization, order.organization_id)
                                  if order.organization_id else None)
     check_order_writer(scope, org.id if org is not None else order.organization_id)
-    require(org, "organization", _l("Organization"))
+    org = require(org, "organization", _l("Organization"))
     if order.id is not None and order.annulled_on is not None:
         raise ConflictError(_l("The order is annulled and can no longer be changed"),
                             field="id", code="order_annulled")
@@ -114,7 +114,7 @@ def annul_order(scope: UserScope, order: Order, reason: str | None,
     if order.annulled_on is not None:
         raise ConflictError(_l("The order is already annulled"), field="id",
                             code="order_annulled")
-    require(reason, "reason", _l("Reason for annulment"))
+    reason = require(reason, "reason", _l("Reason for annulment"))
     order.annulled_on = on or dt.date.today()
     order.annul_reason = reason.strip()
     db.session.flush()
@@ -124,7 +124,7 @@ def annul_order(scope: UserScope, order: Order, reason: str | None,
 
 def check_order_for(org_id: int, order: Order | None) -> Order:
     """The order backing a movement: required, of the same school, not annulled."""
-    require(order, "order", _l("Order"))
+    order = require(order, "order", _l("Order"))
     if order.organization_id != org_id:
         raise ValidationError(_l("Order: the order belongs to another school"),
                               field="order", code="order_other_school")

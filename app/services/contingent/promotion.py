@@ -4,6 +4,7 @@ changing anything, the ``promote`` command performs it as one unit of work."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -189,6 +190,8 @@ def promote(scope: UserScope, year: AcademicYear, order: Order) -> tuple[int, in
                              from_class_id=row.source.id, reason=GRADUATED)
                 graduated += 1
             else:
+                # set above for every row that does not graduate
+                target = cast(SchoolClass, target)
                 start_enrollment(target, person, plan.next_year.starts_on)
                 add_movement(org_id, person, MovementKind.promotion,
                              plan.next_year.starts_on, order, from_class_id=row.source.id,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from typing import cast
 
 from flask import current_app
 from flask_babel import force_locale, format_date
@@ -127,11 +128,12 @@ def request_transfer(scope: UserScope, target: Organization, national_id: str | 
 
 def _school_writers(org_id: int) -> list[tuple[str, str | None]]:
     """E-mail and language of the school's active administrators who have an e-mail."""
-    return list(db.session.execute(
+    # the query keeps only persons with an e-mail: the first column is never None
+    return cast("list[tuple[str, str | None]]", list(db.session.execute(
         select(Person.email, Person.preferred_locale).join(
             Membership, Membership.person_id == Person.id)
         .where(Membership.organization_id == org_id, writer_members_clause(),
-               Person.email.is_not(None)).distinct()).all())
+               Person.email.is_not(None)).distinct()).all()))
 
 
 def _default_locale() -> str:
@@ -151,7 +153,7 @@ def _notify_requester(req: TransferRequest) -> None:
     person = db.session.scalars(select(Person).where(
         Person.user_id == req.created_by_id, Person.email.is_not(None))).first() \
         if req.created_by_id else None
-    if person is None:
+    if person is None or person.email is None:  # the query keeps only persons with an e-mail
         return
     with force_locale(person.preferred_locale or _default_locale()):
         status = TRANSFER_REQUEST_STATUS_LABELS[req.status]
@@ -192,7 +194,7 @@ def refuse(scope: UserScope, req: TransferRequest, reason: str | None) -> None:
     """The leaving school refuses, saying why."""
     _may(scope, req, "refuse")
     _waiting(req)
-    require(reason, "decision_reason", _l("Reason"))
+    reason = require(reason, "decision_reason", _l("Reason"))
     req.status = TransferRequestStatus.refused
     req.decided_on = dt.date.today()
     req.decision_reason = reason.strip()[:300]

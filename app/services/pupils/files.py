@@ -233,7 +233,7 @@ def add_parent(scope: UserScope, f: PupilFile, parent: Person, kind: str,
     Parent role in the pupil's school if they do not have it yet."""
     authorise(scope, f.organization_id)
     check_kind(kind)
-    org = f.organization or db.session.get(Organization, f.organization_id)
+    org = f.organization or db.session.get_one(Organization, f.organization_id)
     if parent.id is None and parent.national_id:
         nid = people_service.normalise_national_id(parent.national_id)
         known = db.session.scalars(select(Person).where(Person.national_id == nid)).first()

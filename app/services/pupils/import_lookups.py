@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
@@ -30,7 +31,7 @@ def known_persons(ids: list[str]) -> dict[str, Person]:
         for p in db.session.scalars(select(Person).options(
                 lazyload(Person.memberships), lazyload(Person.user))
                 .where(Person.national_id.in_(chunk))):
-            out[p.national_id] = p
+            out[cast(str, p.national_id)] = p  # found by IN (chunk): never None
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import cast
 
 from flask_babel import gettext
 from sqlalchemy import insert, select, update
@@ -34,6 +35,9 @@ from app.services.pupils.import_lookups import (
     split_name,
 )
 
+#: a person: their id, or ``("new", index)`` of a person not inserted yet
+Ref = int | tuple[str, int]
+
 _PERSON_KEYS = ("last_name", "first_name", "middle_name", "birth_date", "sex", "country",
                 "national_id", "phone", "address")
 
@@ -41,7 +45,7 @@ _PERSON_KEYS = ("last_name", "first_name", "middle_name", "birth_date", "sex", "
 @dataclass
 class _State:
     org: Organization
-    year: AcademicYear
+    year: AcademicYear | None  # None: the school has no academic year (check() refused every row)
     classes: dict
     known: dict[str, Person]
     roles: dict = field(default_factory=dict)  # person ref -> roles held in the school
@@ -52,7 +56,7 @@ class _State:
     #: (pupil id, parent id) -> link id, for links whose consent is not recorded yet
     unrecorded: dict[tuple, int] = field(default_factory=dict)
     consents: list[dict] = field(default_factory=list)  # consents recorded on such links
-    new_by_nid: dict[str, tuple] = field(default_factory=dict)
+    new_by_nid: dict[str, tuple[str, int]] = field(default_factory=dict)
     persons: list[dict] = field(default_factory=list)
     memberships: list[dict] = field(default_factory=list)
     enrollments: list[dict] = field(default_factory=list)
@@ -100,7 +104,7 @@ def _prefetch(org: Organization, rows: list[ParsedRow]) -> _State:
     return st
 
 
-def _new_person(st: _State, **values) -> tuple:
+def _new_person(st: _State, **values) -> tuple[str, int]:
     st.persons.append({k: values.get(k) for k in _PERSON_KEYS})
     ref = ("new", len(st.persons) - 1)
     if values.get("national_id"):
@@ -122,14 +126,15 @@ def _membership(st: _State, ref, role: Role, person: Person | None) -> bool:
     return True
 
 
-def _parent_ref(st: _State, v: dict, i: int) -> tuple[object, Person | None]:
+def _parent_ref(st: _State, v: dict, i: int) -> tuple[Ref, Person | None]:
     nid = v.get(f"parent{i}_national_id")
     known = st.known.get(nid) if nid else None
     if known is not None:
         return known.id, known
     if nid and nid in st.new_by_nid:
         return st.new_by_nid[nid], None
-    last, first, middle = split_name(v[f"parent{i}_name"])
+    # check() refused a parent's name without a last and a first name
+    last, first, middle = cast(tuple[str, str, str | None], split_name(v[f"parent{i}_name"]))
     return _new_person(st, last_name=last, first_name=first, middle_name=middle,
                        country=st.org.country or "KZ", national_id=nid,
                        phone=v.get(f"parent{i}_phone")), None
@@ -174,6 +179,7 @@ def _write_parents(st: _State, v: dict, pupil_ref, links: list[tuple]) -> bool:
 
 def _write_row(st: _State, v: dict, counts: Counts) -> None:
     pupil = st.known.get(v["national_id"])
+    ref: Ref
     if pupil is None:
         ref = _new_person(st, **{k: v.get(k) for k in _PERSON_KEYS if k != "country"},
                           country=st.org.country or "KZ")
@@ -182,7 +188,8 @@ def _write_row(st: _State, v: dict, counts: Counts) -> None:
     changed = _membership(st, ref, Role.student, pupil)
     cls = st.classes[class_key(v["class_name"])]
     if pupil is None or pupil.id not in st.open_class:
-        start = st.year.starts_on
+        # the row's class was found among the year's classes (check()): the year exists
+        start = cast(AcademicYear, st.year).starts_on
         if pupil is not None and pupil.id in st.last_end:
             start = max(start, st.last_end[pupil.id] + dt.timedelta(days=1))
         st.enrollments.append({"organization_id": st.org.id, "class_id": cls.id,

@@ -28,7 +28,7 @@ from app.models.blanks import (
 from app.models.org import Organization
 from app.models.people import Membership, Person, Role
 from app.security.scopes import UserScope, can_write_org
-from app.services.errors import ConflictError, ScopeError, ValidationError
+from app.services.errors import ConflictError, ScopeError, ValidationError, require
 from app.services.records.staff import STAFF_ROLES
 from app.services.unit_of_work import command
 
@@ -162,9 +162,7 @@ def issue_blank(scope: UserScope, blank: Blank, recipient: Person | None,
     if not _is_member(recipient.id, blank.organization_id, STAFF_ROLES):
         raise ValidationError(_l("Recipient: not an employee of the organization"),
                               field="recipient", code="recipient_not_staff")
-    if not (purpose or "").strip():
-        raise ValidationError(_l("%(field)s is required", field=_l("Purpose")),
-                              field="purpose", code="required")
+    purpose = require(purpose, "purpose", _l("Purpose"))
     blank.status, blank.recipient_id, blank.purpose = BlankStatus.issued, recipient.id, \
         purpose.strip()
     _history(blank, "issued", recipient, blank.purpose)
@@ -181,9 +179,7 @@ def write_off(scope: UserScope, blank: Blank, status: BlankStatus, reason: str |
     if blank.status not in IN_STOCK:
         raise ConflictError(_l("This blank is no longer in stock"), field="number",
                             code="blank_not_in_stock")
-    if not (reason or "").strip():
-        raise ValidationError(_l("%(field)s is required", field=_l("Reason")),
-                              field="reason", code="required")
+    reason = require(reason, "reason", _l("Reason"))
     blank.status, blank.reason = status, reason.strip()
     _history(blank, status.value, None, blank.reason)
     db.session.flush()
@@ -229,9 +225,7 @@ def annul_document(scope: UserScope, doc: IssuedDocument, reason: str | None,
     if doc.status == DocStatus.annulled:
         raise ConflictError(_l("This document is already annulled"), field="status",
                             code="already_annulled")
-    if not (reason or "").strip():
-        raise ValidationError(_l("%(field)s is required", field=_l("Reason")),
-                              field="reason", code="required")
+    reason = require(reason, "reason", _l("Reason"))
     doc.status, doc.annul_reason, doc.annulled_on = DocStatus.annulled, reason.strip(), \
         on or dt.date.today()
     _history(doc.blank, "annulled", doc.pupil, doc.annul_reason)

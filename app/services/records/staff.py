@@ -11,6 +11,7 @@ Seed 004 section 2 ("Ведение личных дел сотрудников",
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -233,7 +234,7 @@ def register_event(scope: UserScope, f: StaffFile, kind: StaffEventKind, start: 
     if f.dismissed_on is not None:
         raise ConflictError(_l("This employee is dismissed"), field="staff_file",
                             code="dismissed")
-    require(start, "start_date", _l("Start date"))
+    start = require(start, "start_date", _l("Start date"))
     needs_end = kind in (StaffEventKind.leave, StaffEventKind.time_off,
                          StaffEventKind.sick_leave)
     if needs_end:
@@ -244,7 +245,8 @@ def register_event(scope: UserScope, f: StaffFile, kind: StaffEventKind, start: 
     ev = StaffEvent(staff_file=f, organization_id=f.organization_id, kind=kind,
                     start_date=start, end_date=end, reason=(reason or "").strip() or None)
     if kind in ABSENCES:
-        other = _overlapping(f, ABSENCES, start, end)
+        # an absence is a kind that needs an end date: required above
+        other = _overlapping(f, ABSENCES, start, cast(dt.date, end))
         if other is not None:
             raise ConflictError(
                 _l("Dates: overlap another absence (%(kind)s from %(start)s)",
@@ -257,7 +259,7 @@ def register_event(scope: UserScope, f: StaffFile, kind: StaffEventKind, start: 
     elif kind == StaffEventKind.delegation:
         _delegation(f, ev, delegate, duties)
     elif kind == StaffEventKind.dismissal:
-        require(reason, "reason", _l("Reason"))
+        reason = require(reason, "reason", _l("Reason"))
         ev.end_date = None
         _dismiss(scope, f, start, reason.strip())
     db.session.add(ev)
@@ -266,7 +268,7 @@ def register_event(scope: UserScope, f: StaffFile, kind: StaffEventKind, start: 
 
 
 def _sick_leave(ev: StaffEvent, illness, diagnosis, scan, scan_name, scan_mime) -> None:
-    require(diagnosis, "diagnosis", _l("Diagnosis"))
+    diagnosis = require(diagnosis, "diagnosis", _l("Diagnosis"))
     ev.illness, ev.diagnosis = (illness or "").strip() or None, diagnosis.strip()
     if scan:
         if len(scan) > MAX_SCAN_BYTES:
@@ -289,8 +291,8 @@ def _recall(f: StaffFile, ev: StaffEvent, start: dt.date) -> None:
 
 
 def _delegation(f: StaffFile, ev: StaffEvent, delegate: StaffFile | None, duties) -> None:
-    require(delegate, "delegate", _l("Duties delegated to"))
-    require(duties, "duties", _l("Duties"))
+    delegate = require(delegate, "delegate", _l("Duties delegated to"))
+    duties = require(duties, "duties", _l("Duties"))
     if delegate.organization_id != f.organization_id or delegate.id == f.id \
             or delegate.dismissed_on is not None:
         raise ValidationError(

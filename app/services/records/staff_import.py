@@ -8,6 +8,8 @@ command (``app.services.imports.run_import``) under the records office's write r
 (``app.services.records.staff.authorise``)."""
 from __future__ import annotations
 
+from typing import cast
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -67,7 +69,7 @@ def _known_persons(ids: list[str]) -> dict[str, Person]:
     out: dict[str, Person] = {}
     for i in range(0, len(ids), CHUNK):
         for p in db.session.scalars(select(Person).where(Person.national_id.in_(ids[i:i + CHUNK]))):
-            out[p.national_id] = p
+            out[cast(str, p.national_id)] = p  # found by IN (ids): never None
     return out
 
 

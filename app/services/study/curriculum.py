@@ -103,7 +103,8 @@ def check_subgroup_teacher(scope: UserScope, link: CurriculumSubgroupTeacher) ->
     q = select(func.count()).where(CurriculumSubgroupTeacher.item_id == item.id)
     if link.id is not None:
         q = q.where(CurriculumSubgroupTeacher.id != link.id)
-    if limit is not None and db.session.scalar(q) + 1 > limit:
+    # COUNT(*) always returns one row: ``or 0`` only narrows the Optional of scalar()
+    if limit is not None and (db.session.scalar(q) or 0) + 1 > limit:
         raise ValidationError(_l("This split allows at most %(n)s subgroups", n=limit),
                               field="subgroup", code="too_many_subgroups")
     require_planner(scope, org_of(link))

@@ -127,7 +127,7 @@ def assign_topics(scope: UserScope, period: StudyPeriod,
 def assign_topics_for(scope: UserScope, period_id: int, class_id: int, subject_id: int,
                       subgroup_id: int | None) -> int:
     """Number the topics of one class's (or subgroup's) lessons of a subject anew."""
-    period = db.session.get(StudyPeriod, period_id)
+    period = db.session.get_one(StudyPeriod, period_id)  # a lesson's non-null foreign key
     require_planner(scope, period.organization_id, "period")
     where = [Lesson.class_id == class_id, Lesson.subject_id == subject_id]
     where.append(Lesson.subgroup_id == subgroup_id if subgroup_id else

@@ -34,8 +34,8 @@ def hours_text(value) -> str:
 
 
 def _periods(year_id: int) -> list[StudyPeriod]:
-    return db.session.scalars(select(StudyPeriod).where(StudyPeriod.year_id == year_id)
-                              .order_by(StudyPeriod.starts_on)).all()
+    return list(db.session.scalars(select(StudyPeriod).where(StudyPeriod.year_id == year_id)
+                                   .order_by(StudyPeriod.starts_on)))
 
 
 def _corrections(item_ids) -> dict[int, dict]:
@@ -187,9 +187,9 @@ def pedagogical_load(org_id: int, year_id: int, teacher_ids: set[int] | None = N
     totals: dict[int, list] = {}
     for r in rows:
         r.weekly = weekly_load(r.yearly, weeks)
-        t = totals.setdefault(r.teacher_id, [Decimal(0), 0])
-        t[0] += r.weekly
-        t[1] += r.yearly
+        total = totals.setdefault(r.teacher_id, [Decimal(0), 0])
+        total[0] += r.weekly
+        total[1] += r.yearly
     return rows, {k: (v[0], v[1]) for k, v in totals.items()}
 
 

@@ -202,7 +202,7 @@ def _user_id():
 
 def lesson_start(lesson: Lesson) -> dt.datetime:
     """The lesson's start as a naive UTC datetime (the school's time zone applied)."""
-    org = db.session.get(Organization, lesson.organization_id)
+    org = db.session.get_one(Organization, lesson.organization_id)  # a non-null foreign key
     tz = ZoneInfo(org.timezone or "Asia/Almaty")
     local = dt.datetime.combine(lesson.date, lesson.starts_at, tzinfo=tz)
     return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
@@ -236,8 +236,8 @@ def substitute(scope: UserScope, lesson: Lesson, teacher_id: int | None, reason:
                now: dt.datetime | None = None) -> None:
     """Give a lesson to another teacher of the school who is free at that time."""
     require_planner(scope, lesson.organization_id, "lesson")
-    require(teacher_id, "substitute_teacher", _l("Substitute teacher"))
-    require(reason, "reason", _l("Reason"))
+    teacher_id = require(teacher_id, "substitute_teacher", _l("Substitute teacher"))
+    reason = require(reason, "reason", _l("Reason"))
     if lesson.status == LessonStatus.cancelled:
         raise ConflictError(_l("The lesson is cancelled"), field="lesson",
                             code="lesson_cancelled")
@@ -262,7 +262,7 @@ def cancel(scope: UserScope, lesson: Lesson, reason: str | None,
            now: dt.datetime | None = None) -> None:
     """Cancel a lesson with a reason; the plan's topics shift forward to the next lessons."""
     require_planner(scope, lesson.organization_id, "lesson")
-    require(reason, "reason", _l("Reason"))
+    reason = require(reason, "reason", _l("Reason"))
     if lesson.status == LessonStatus.cancelled:
         raise ConflictError(_l("The lesson is cancelled"), field="lesson",
                             code="lesson_cancelled")
