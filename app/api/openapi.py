@@ -177,13 +177,15 @@ BODY_SCHEMA_FIXES = {
 #: a whole number of ``q`` (any deeper integer outside these is refused with 400 too)
 Q_INTEGER = {"type": "integer", "minimum": -INT_MAX - 1, "maximum": INT_MAX}
 #: FAB's filter value, one value or (``in``, ``not_in``) a list of them
-Q_SCALAR = {"anyOf": [{"type": "number", "minimum": -INT_MAX - 1, "maximum": INT_MAX},
+Q_SCALAR = {"anyOf": [{"type": "integer", "minimum": -INT_MAX - 1, "maximum": INT_MAX},
+                      {"type": "number", "not": {"type": "integer"}},
                       {"type": "string"}, {"type": "boolean"}]}
-Q_LIST = {"type": "array", "items": Q_SCALAR}
-#: any other value of ``q`` (FAB ignores keys it does not know; the edge still reads their
-#: whole numbers)
+#: ``in`` / ``not_in``: a list, or one value taken as a list of one
+Q_LIST = {"anyOf": [{"type": "array", "items": Q_SCALAR}, Q_SCALAR]}
+#: any other value of ``q``: FAB ignores keys it does not know, and so does the edge
 Q_VALUE = {"nullable": True, "anyOf": [
-    Q_SCALAR, {"type": "array", "items": {"$ref": "#/components/schemas/QValue"}},
+    {"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "boolean"}]},
+    {"type": "array", "items": {"$ref": "#/components/schemas/QValue"}},
     {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/QValue"}}]}
 LIST_OPERATORS = ("in", "not_in")
 #: FAB refuses ``columns`` and ``select_columns`` together ("Cannot use both ...")

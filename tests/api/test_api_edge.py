@@ -106,7 +106,9 @@ def test_json_query_reaches_the_resource_as_written(app, s, admin):
     for q in ({"filters": [{"col": "name", "opr": "eq", "value": "a&b+c%41"}]},
               {"\udbad\udd67x": 1.5, "page": 0},
               {"filters": [{"col": "name", "opr": "not_in", "value": False}]},
-              {"filters": [{"col": "name", "opr": "in", "value": "Математика"}]}):
+              {"filters": [{"col": "name", "opr": "in", "value": "Математика"}]},
+              {"filters": [{"col": "name", "opr": "eq", "value": "x",
+                            "\u00ce\n(#6\x01": {"k": 2**40}}], "extra": 2**40}):
         resp = client.get("/api/v1/subject/", headers=admin,
                           query_string={"q": json.dumps(q)})
         assert resp.status_code == 200, (q, resp.get_data(as_text=True)[:300])
