@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn, TypeGuard
 
 from flask_babel import lazy_gettext as _l
 
@@ -63,7 +63,7 @@ _SECTION, _TERM = MarkCategory.summative_section, MarkCategory.summative_term
 _SCORED = frozenset(SCORED_CATEGORIES)
 
 #: a mark category from its stored name or its value ("summative_section" / "sum_section")
-CATEGORY_OF = {**{c.name: c for c in MarkCategory}, **{c.value: c for c in MarkCategory},
+CATEGORY_OF: dict[str, MarkCategory] = {**{c.name: c for c in MarkCategory}, **{c.value: c for c in MarkCategory},
                **{c: c for c in MarkCategory}}
 
 
@@ -148,7 +148,7 @@ def computed_text(result: TermResult | None) -> str | None:
     return None if result is None else str(result.exact)
 
 
-def is_numeric(value: str | None) -> bool:
+def is_numeric(value: str | None) -> TypeGuard[str]:
     return value in MARK_VALUES
 
 
@@ -165,7 +165,7 @@ def suggested_year(period_values: list[str | None]) -> str | None:
     period of the year has a grade."""
     if not period_values or any(v is None for v in period_values):
         return None
-    grades = [int(v) if is_numeric(v) else v for v in period_values]
+    grades = [int(v) if is_numeric(v) else v for v in period_values if v is not None]
     try:
         return str(year_grade(grades))
     except ValidationError:
@@ -237,7 +237,7 @@ def compute_finals(ctx: FinalsContext, student_ids, marks: dict[int, list],
 # ---------------------------------------------------------------- limits of a period grade
 
 
-def _no_marks_error():
+def _no_marks_error() -> NoReturn:
     raise ValidationError(_l("There are no marks to compute a result from"),
                           field="marks", code="no_marks")
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -151,7 +152,7 @@ def _lesson_rows(class_ids, group_ids, start: dt.date, end: dt.date):
     """The lessons of the classes (whole-class lessons and those of the subgroups) from
     ``start`` to ``end``, with the lesson panel (one query)."""
     teacher, substitute = aliased(Person), aliased(Person)
-    in_group = Lesson.subgroup_id.is_(None)
+    in_group: ColumnElement[bool] = Lesson.subgroup_id.is_(None)
     if group_ids:
         in_group = or_(in_group, Lesson.subgroup_id.in_(sorted(group_ids)))
     return db.session.execute(
@@ -278,7 +279,7 @@ def _due_homework(class_ranges: dict, group_ranges: dict, start: dt.date, end: d
                   ) -> list[tuple[dt.date, DueHomework]]:
     """Homework due from ``start`` to ``end`` that was given at an earlier lesson of the
     pupil's classes and subgroups while the pupil was a member (one query)."""
-    in_group = Lesson.subgroup_id.is_(None)
+    in_group: ColumnElement[bool] = Lesson.subgroup_id.is_(None)
     if group_ranges:
         in_group = or_(in_group, Lesson.subgroup_id.in_(sorted(group_ranges)))
     rows = db.session.execute(
@@ -297,7 +298,9 @@ def _due_homework(class_ranges: dict, group_ranges: dict, start: dt.date, end: d
             continue
         if group_id is not None and not _enrolled(group_ranges.get(group_id, []), given):
             continue
-        out.append((due, DueHomework(subject, text, given, minutes)))
+        # the query keeps homework_due >= start and homework IS NOT NULL: neither is None
+        out.append((cast(dt.date, due),
+                    DueHomework(subject, cast(str, text), given, minutes)))
     return out
 
 
@@ -366,8 +369,10 @@ def parse_range(start: str | None, end: str | None, today: dt.date
         return monday, monday + dt.timedelta(days=6)
     to = dt.date.fromisoformat(end) if end else None
     frm = dt.date.fromisoformat(start) if start else None
-    frm = frm or to - dt.timedelta(days=6)
-    to = to or frm + dt.timedelta(days=6)
+    if frm is None:
+        frm = cast(dt.date, to) - dt.timedelta(days=6)  # both empty returned above
+    if to is None:
+        to = frm + dt.timedelta(days=6)
     if frm > to or (to - frm).days > MAX_RANGE_DAYS:
         raise ValueError("range")
     return frm, to

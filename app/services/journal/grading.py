@@ -118,7 +118,7 @@ def _settle(num: int, den: int) -> tuple[Decimal, int]:
     return Decimal(thousandths).scaleb(-3), whole
 
 
-def check_mark(value: int, low: int = 2, high: int = 5) -> int:
+def check_mark(value: object, low: int = 2, high: int = 5) -> int:
     """A mark must be a whole number in ``low..high`` (5-point scale: 2..5).
 
     Rule: the 5-point scale of both countries' journals (brief); code ``mark_range``,
@@ -141,7 +141,7 @@ def check_mark(value: int, low: int = 2, high: int = 5) -> int:
     return value
 
 
-def check_mark_10(value: int) -> int:
+def check_mark_10(value: object) -> int:
     """A 10-point mark must be a whole number 1..10 (brief, Kazakh 10-point scale)."""
     return check_mark(value, 1, 10)
 

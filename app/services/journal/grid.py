@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import String, and_, bindparam, or_, select, type_coerce
+from sqlalchemy import BindParameter, String, and_, bindparam, or_, select, type_coerce
 
 from app.extensions import db
 from app.i18n import current_locale
@@ -59,8 +60,10 @@ def class_name(parallel: int, letter_ru: str, letter_kk: str, letter_en: str) ->
 def _statements(subgroup: bool) -> SimpleNamespace:
     """The grid's statements, built once with bound parameters (building a statement costs
     more Python than running it on a grid of this size)."""
-    org, cls, subj, per = (bindparam("org"), bindparam("cls"), bindparam("subj"),
-                           bindparam("per"))
+    org: BindParameter[Any] = bindparam("org")
+    cls: BindParameter[Any] = bindparam("cls")
+    subj: BindParameter[Any] = bindparam("subj")
+    per: BindParameter[Any] = bindparam("per")
     in_section = [Lesson.organization_id == org, Lesson.class_id == cls,
                   Lesson.subject_id == subj, Lesson.period_id == per,
                   Lesson.subgroup_id == bindparam("sg") if subgroup
@@ -287,7 +290,8 @@ def _section_cells(conn, st, params: dict, lesson_ids: set[int],
     cell_map: dict[str, dict] = {}
     marks: dict[int, list] = {}
     category_of = CATEGORY_OF
-    key = cell_marks = None
+    key: tuple[int, int] | None = None
+    cell_marks: list[dict] = []  # replaced at the first row: key None differs from it
     for lid, sid, att, minutes, remark, version, value, max_score, cat, work in conn.execute(
             st.cells, params).all():
         if value is not None and sid in student_ids:

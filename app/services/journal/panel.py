@@ -5,6 +5,7 @@ the lesson's marks follow. Only the lesson's acting teacher fills it in
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
@@ -174,7 +175,7 @@ def _set_plan_topic(lesson: Lesson, plan_topic_id) -> None:
         return
     topic = db.session.get(PlanTopic, int(plan_topic_id))
     plan = topic.plan if topic is not None else None
-    if plan is None or plan.organization_id != lesson.organization_id \
+    if topic is None or plan is None or plan.organization_id != lesson.organization_id \
             or plan.subject_id != lesson.subject_id or plan.period_id != lesson.period_id:
         raise ValidationError(_l("This topic is not in a plan of the lesson's subject and "
                                  "period"), field="plan_topic_id", code="plan_topic_foreign")
@@ -191,7 +192,8 @@ def _apply_to_marks(lesson: Lesson, record: LessonRecord) -> None:
     if not count:
         return
     scored = record.category in SCORED_CATEGORIES
-    fits = (high <= record.max_score) if scored else (low >= 2 and high <= 5)
+    # _panel_marking refused a summative category without its maximum score
+    fits = (high <= cast(int, record.max_score)) if scored else (low >= 2 and high <= 5)
     if not fits:
         raise ValidationError(
             _l("The marks already given in this lesson do not fit this category or maximum "

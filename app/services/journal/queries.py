@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import String, and_, bindparam, func, or_, select, type_coerce
+from sqlalchemy import Row, String, and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -98,7 +100,7 @@ def _marks_statement():
                    Mark.student_id.in_(bindparam("ids", expanding=True))))
 
 
-def read_finals(ctx: FinalsContext, subject_id: int, ids: list[int]) -> list:
+def read_finals(ctx: FinalsContext, subject_id: int, ids: list[int]) -> Sequence[Row[Any]]:
     """The grades :func:`compute_finals` needs (one query)."""
     if ctx.without_attestation or not ids:
         return []

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, update
+from sqlalchemy import CursorResult, delete, insert, update
 
 from app import clock
 from app.extensions import db
@@ -182,9 +183,10 @@ def _write_cell(ctx: CellContext, student_id: int, parts: dict,
         db.session.flush()
         return cell
     expected = cell.version if base_version is None else base_version
-    done = db.session.execute(
+    # an UPDATE without RETURNING gives a CursorResult (execute() is typed Result)
+    done = cast(CursorResult[Any], db.session.execute(
         update(JournalCell).where(JournalCell.id == cell.id, JournalCell.version == expected)
-        .values(version=expected + 1, **values).execution_options(synchronize_session=False))
+        .values(version=expected + 1, **values).execution_options(synchronize_session=False)))
     if done.rowcount != 1:  # the command's unit of work rolls the save back
         raise CellConflict(load_cell(lesson.id, student_id))
     return cell
