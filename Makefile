@@ -61,8 +61,10 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d app/translations -f
 	$(BIN)/python tools/check_translations.py
 
+## ruff (with its security rules) on everything, mypy on app/services and app/security
 lint: $(VENV)/.installed
 	$(BIN)/ruff check app tests tools bench
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m bench

@@ -194,7 +194,7 @@ _grant(_RECORDS)
 # the school's writers (coordinator-administrator) add orders and perform movements;
 # director, deputy director and district staff read; teachers have no access. The
 # "<View>:<page>" keys grant the menu links of those pages (views/__init__.py).
-_CONTINGENT_MENUS = {"MovementFormsView:without_class": set(),
+_CONTINGENT_MENUS: dict[str, set[str]] = {"MovementFormsView:without_class": set(),
                      "ContingentBookView:book": set(), "ContingentBookView:alphabetical": set()}
 CONTINGENT_READ = {
     "MovementFormsView": {"can_index", "can_without_class"},

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import g, has_request_context
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from app.extensions import db
 from app.models.org import Organization
@@ -141,7 +141,7 @@ def readable_orgs_clause(scope: UserScope):
     """SQL condition on ``Organization`` rows the scope may read."""
     if scope.everything:
         return true()
-    parts = []
+    parts: list[ColumnElement[bool]] = []
     if scope.read_ids:
         parts.append(Organization.id.in_(sorted(scope.read_ids)))
     for district_id, path in scope.read_subtrees.items():

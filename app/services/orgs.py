@@ -101,7 +101,7 @@ def check_organization(scope: UserScope, org: Organization) -> None:
     check_org_write(scope, target, field="parent")
     if org.id is not None and org.parent is not None and \
             not can_write_org(org.parent.id, scope) and \
-            db.session.get(Organization, org.id).parent_id != org.parent.id:
+            db.session.get_one(Organization, org.id).parent_id != org.parent.id:
         raise ScopeError(_l("You may not move an organization under this parent"),
                          field="parent", code="scope")
     place(org)

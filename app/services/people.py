@@ -216,7 +216,7 @@ def sync_user_roles(person: Person) -> None:
     command of its own."""
     if person.user is None:
         return
-    sm = current_app.appbuilder.sm
+    sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # FAB's attribute
     wanted = {m.role.value for m in person.memberships if m.end_date is None}
     keep = [r for r in person.user.roles if r.name == sm.auth_role_admin]
     roles = keep + [r for r in (sm.find_role(n) for n in sorted(wanted)) if r is not None]
@@ -238,7 +238,7 @@ def register(scope: UserScope, person: Person) -> tuple[str, str]:
     if person.user_id is not None:
         raise ConflictError(_l("This person is already registered"), field="id",
                             code="already_registered")
-    sm = current_app.appbuilder.sm
+    sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # FAB's attribute
     login = _login_for(person)
     if sm.find_user(username=login) is not None:
         raise ConflictError(_l("Login: this login is already taken"), field="login",
