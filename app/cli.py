@@ -26,7 +26,7 @@ def roles_sync():
 @click.option("--seed", default=2026, show_default=True)
 def demo(if_empty: bool, seed: int):
     """Build the demo network (ministry, region, districts, schools, people)."""
-    from app.demo import build_demo, demo_exists
+    from app.demo.network import build_demo, demo_exists
 
     if if_empty and demo_exists():
         click.echo("Demo data already present.")

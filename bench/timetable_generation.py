@@ -30,7 +30,7 @@ def _run(url: str) -> dict:
 
     app = bench_app(url)
     with app.app_context():
-        from app.demo_study import LETTERS, build_school_study
+        from app.demo.study import LETTERS, build_school_study
         from app.models.org import OrgKind
         from app.models.people import Role
         from app.models.study import StudyPeriod

@@ -1,4 +1,4 @@
-"""The demo journal (app/demo_journal.py) on two small demo-like schools."""
+"""The demo journal (app/demo/journal.py) on two small demo-like schools."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +22,7 @@ from tests import factories
 
 
 def _schools(net):
-    from app.demo_study import build_school_study
+    from app.demo.study import build_school_study
 
     rng = random.Random(5)
     for school in (net.SA1, net.SB1):
@@ -39,13 +39,13 @@ def test_demo_journal_fills_the_quarter(app, db, net, login, monkeypatch):
     the Kyrgyz regulation), attendance, homework, parents (one with two children, one who
     declined electronic access), logins, and three changes under an access grant? Is a
     second run a no-op, and can pupil1 and parent1 open the diary?"""
-    from app.demo import _People
-    from app.demo_journal import build_journal_demo
+    from app.demo.journal import build_journal_demo
+    from app.demo.network import People
 
     schools = _schools(net)
     logins: list = []
     rng = random.Random(2026)
-    totals = build_journal_demo(schools, _People(rng), rng, logins, "demo12345")
+    totals = build_journal_demo(schools, People(rng), rng, logins, "demo12345")
     _db.session.commit()
     assert totals["marks"] > 500 and totals["cells"] > totals["marks"] / 2
     assert [x[1] for x in logins] == ["pupil1", "parent1", "parent2", "classteacher1"]
@@ -72,7 +72,7 @@ def test_demo_journal_fills_the_quarter(app, db, net, login, monkeypatch):
         JournalChange.grant_id == grant.id)).all()
     assert len(under) == 3 and all(c.reason and c.old_value != c.new_value for c in under)
     before = _db.session.scalar(select(func.count()).select_from(JournalCell))
-    assert build_journal_demo(schools, _People(rng), rng, [], "x")["cells"] == 0
+    assert build_journal_demo(schools, People(rng), rng, [], "x")["cells"] == 0
     assert _db.session.scalar(select(func.count()).select_from(JournalCell)) == before
     monkeypatch.setattr("app.clock.today", lambda: dt.date(2026, 9, 16))
     for username in ("pupil1", "parent1"):

@@ -105,7 +105,7 @@ def test_fixed_query_count(app, db, net, count_queries):
 def test_demo_closes_first_quarter(app, db, net):
     """Does the demo set the computed first-quarter grade of every pupil with marks of a
     closed demo class (with a history row), and do nothing the second time?"""
-    from app.demo_grades import build_grades_demo
+    from app.demo.grades import build_grades_demo
     from app.models.journal import JournalChange
 
     s = factories.journal_school(net)

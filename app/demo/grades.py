@@ -1,4 +1,4 @@
-"""Demo period grades (jgrades): after the demo journal is filled (app/demo_journal.py), the
+"""Demo period grades (jgrades): after the demo journal is filled (app/demo/journal.py), the
 first quarter of some classes is closed with the grades the school's policy computes, so the
 grid shows closed sections and the final-grade columns. Other classes stay open for the
 teacher to confirm. Deterministic; a no-op without marks or when grades exist."""

@@ -103,7 +103,7 @@ def _pupils(school, cls: SchoolClass, gen, n: int) -> list[Person]:
 
 def _enrolled_pupils(cls: SchoolClass) -> list[SimpleNamespace]:
     """Everyone enrolled in the class now: the demo journal's pupils and those the pupils'
-    demo (app/demo_pupils.py) placed there."""
+    demo (app/demo/pupils.py) placed there."""
     ids = db.session.scalars(select(ClassEnrollment.person_id).where(
         ClassEnrollment.class_id == cls.id, ClassEnrollment.to_date.is_(None))
         .order_by(ClassEnrollment.person_id)).all()

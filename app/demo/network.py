@@ -70,7 +70,7 @@ def _types() -> dict[str, OrgType]:
     return out
 
 
-class _People:
+class People:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.serial = 0
@@ -110,7 +110,7 @@ def _user(person: Person, login: str) -> None:
 def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     """Ministry -> region -> two districts -> six schools, ~30 staff each. Returns logins."""
     rng = random.Random(seed)
-    gen = _People(rng)
+    gen = People(rng)
     types = _types()
     logins: list[tuple[str, str, str]] = []
     ministry = org_service.create_organization(
@@ -183,10 +183,10 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     db.session.commit()
     # later areas, in dependency order: movements and pupil files use the classes; the
     # journal needs the pupils in their classes; period grades need the journal's marks
-    from app.demo_contingent import build_contingent_demo
-    from app.demo_grades import build_grades_demo
-    from app.demo_journal import build_journal_demo
-    from app.demo_pupils import build_pupils_demo
+    from app.demo.contingent import build_contingent_demo
+    from app.demo.grades import build_grades_demo
+    from app.demo.journal import build_journal_demo
+    from app.demo.pupils import build_pupils_demo
 
     build_contingent_demo(schools)
     build_pupils_demo(schools, gen, rng)
@@ -197,8 +197,8 @@ def build_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
 
 
 def build_study(schools, rng: random.Random, logins: list) -> None:
-    """Study process of every demo school (app/demo_study.py) and a deputy director login."""
-    from app.demo_study import build_study_demo
+    """Study process of every demo school (app/demo/study.py) and a deputy director login."""
+    from app.demo.study import build_study_demo
     from app.models.people import Membership
 
     deputy = db.session.scalars(select(Membership).where(
@@ -225,7 +225,7 @@ SUBJECT_UNITS = [("Учитель математики", "МО математи�
                  "МО общественных наук"), ("Учитель физкультуры", "МО физкультуры")]
 
 
-def build_records_demo(schools, gen: _People, rng: random.Random) -> None:
+def build_records_demo(schools, gen: People, rng: random.Random) -> None:
     """Records office (issue 5): staff files with events and courses, ~20 pupils per school
     (when the school has none), a stock of blanks and a few issued certificates."""
     from app.models.blanks import DocType
