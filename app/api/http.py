@@ -46,9 +46,9 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def _bad_path_id() -> bool:
+def _bad_path_id(args: dict | None = None) -> bool:
     """A path argument that must be an id but is not one the database can hold."""
-    for name, value in (request.view_args or {}).items():
+    for name, value in ((request.view_args if args is None else args) or {}).items():
         if isinstance(value, bool):
             continue
         if isinstance(value, int) and not 0 <= value <= INT_MAX:
@@ -126,18 +126,18 @@ def _known_keys(data):
 
 
 def _q_out_of_range(data) -> str | None:
-    """A page, page size (also of ``_info``'s columns) or filter value of ``q`` beyond the
-    database's whole numbers (other keys are not read)."""
+    """A page, page size or filter value of ``q`` beyond the database's whole numbers (a
+    float compares as a float; other keys are not read)."""
     if not isinstance(data, dict):
         return None
-    for key in ("page", "page_size", "add_columns", "edit_columns"):
-        found = out_of_range(data.get(key), f"q.{key}")
+    for key in ("page", "page_size"):  # _info's column pages are not read (no values)
+        found = out_of_range(data.get(key), f"q.{key}", floats=False)
         if found is not None:
             return found
     filters = data.get("filters")
     for i, flt in enumerate(filters if isinstance(filters, list) else []):
         if isinstance(flt, dict):
-            found = out_of_range(flt.get("value"), f"q.filters[{i}].value")
+            found = out_of_range(flt.get("value"), f"q.filters[{i}].value", floats=False)
             if found is not None:
                 return found
     return None
@@ -166,35 +166,44 @@ def _reads_rison() -> bool:
     return isinstance(views.get(view_name), ModelRestApi) and request.method == "GET"
 
 
-def _methods_without_id() -> set[str]:
-    """The methods whose route takes this path as it is, not as an id (``/subject/_info`` is
-    a GET route of its own, and only PUT and DELETE take it as a ``pk``)."""
+def _allowed_methods() -> set[str]:
+    """The methods that really serve this path: a route that would take a ``pk`` that is no
+    id (``PUT /subject/_info``) does not count. Empty when nothing serves it."""
     adapter = current_app.url_map.bind_to_environ(request.environ)
     found = set()
-    for method in ("GET", "POST", "PUT", "DELETE"):
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         try:
             _endpoint, args = adapter.match(request.path, method=method)
         except HTTPException:
             continue
-        if "pk" not in args:
+        if not _bad_path_id(args):
             found.add(method)
-    return found
+    if "GET" in found:
+        found.add("HEAD")
+    return found | {"OPTIONS"} if found else set()
 
 
-def out_of_range(data, path: str = "") -> str | None:
-    """The first field of a JSON document holding a whole number the database cannot hold."""
+def _method_refused(allowed: set[str]):
+    response = error_response(405, gettext("Method not allowed"), "method_not_allowed")
+    response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
+def out_of_range(data, path: str = "", floats: bool = True) -> str | None:
+    """The first field of a JSON document holding a whole number the database cannot hold
+    (with ``floats``, a whole float too: marshmallow reads ``3e10`` as an integer)."""
     if isinstance(data, bool):
         return None
-    if isinstance(data, int) or isinstance(data, float) and data.is_integer():
+    if isinstance(data, int) or floats and isinstance(data, float) and data.is_integer():
         return path if not -INT_MAX - 1 <= data <= INT_MAX else None
     if isinstance(data, dict):
         for key, value in data.items():
-            found = out_of_range(value, str(key) if not path else f"{path}.{key}")
+            found = out_of_range(value, str(key) if not path else f"{path}.{key}", floats)
             if found is not None:
                 return found
     if isinstance(data, list):
         for i, value in enumerate(data):
-            found = out_of_range(value, f"{path}[{i}]" if path else f"[{i}]")
+            found = out_of_range(value, f"{path}[{i}]" if path else f"[{i}]", floats)
             if found is not None:
                 return found
     return None
@@ -216,13 +225,18 @@ def _csrf_refused():
 
 
 def _check_path():
+    if request.method == "OPTIONS":
+        allowed = _allowed_methods()
+        if not allowed:
+            return error_response(404, gettext("Not found"), "not_found")
+        response = make_response("", 200)
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
     if not _bad_path_id():
         return None
-    allowed = _methods_without_id()
+    allowed = _allowed_methods()
     if allowed:
-        response = error_response(405, gettext("Method not allowed"), "method_not_allowed")
-        response.headers["Allow"] = ", ".join(sorted(allowed | {"HEAD", "OPTIONS"}))
-        return response
+        return _method_refused(allowed)
     return error_response(404, gettext("Not found"), "not_found")
 
 
@@ -265,21 +279,6 @@ def check_request():
     return None
 
 
-def _not_an_id_for_another_method() -> bool:
-    """A 405 because the path matched another method's ``/<pk>`` with a ``pk`` that is no
-    id (``GET /subject/abc`` matches only ``PUT /subject/<pk>``): the row does not exist."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    for method in ("PUT", "DELETE", "POST", "GET"):
-        try:
-            _endpoint, args = adapter.match(request.path, method=method)
-        except HTTPException:
-            continue
-        value = args.get("pk")
-        if isinstance(value, str) and (not value.isdigit() or int(value) > INT_MAX):
-            return True
-    return False
-
-
 def _http_error(err: HTTPException):
     """Werkzeug's and Flask-AppBuilder's own errors under ``/api/`` as JSON; pages keep
     their usual answer."""
@@ -288,14 +287,12 @@ def _http_error(err: HTTPException):
     messages = {404: gettext("Not found"), 405: gettext("Method not allowed"),
                 400: gettext("Bad request"), 413: gettext("The request is too large"),
                 401: gettext("Log in first")}
-    if err.code == 405 and not _methods_without_id() and _not_an_id_for_another_method():
-        return error_response(404, gettext("Not found"), "not_found")
+    if err.code == 405:  # Werkzeug counts a route whose pk would be no id (GET /subject/abc)
+        allowed = _allowed_methods()
+        return _method_refused(allowed) if allowed else \
+            error_response(404, gettext("Not found"), "not_found")
     message = messages.get(err.code, err.name)
-    response = error_response(err.code or 500, message, err.name.lower().replace(" ", "_"))
-    valid = getattr(err, "valid_methods", None)
-    if err.code == 405 and valid:
-        response.headers["Allow"] = ", ".join(sorted(valid))
-    return response
+    return error_response(err.code or 500, message, err.name.lower().replace(" ", "_"))
 
 
 def _server_error(err):

@@ -335,7 +335,8 @@ def _q_schemas(spec: dict, schemas: dict) -> None:
     for name in ("get_list_schema", "get_item_schema", "get_info_schema"):
         if name in schemas:  # a copy: FAB validates ``q`` with these very dicts
             schemas[name] = _copy(schemas[name])
-            _bound_integers(schemas[name])
+            if name != "get_info_schema":  # its column pages are not read: no bound
+                _bound_integers(schemas[name])
     if "get_item_schema" in schemas:  # show reads ``select_columns`` too
         schemas["get_item_schema"]["properties"].setdefault(
             "select_columns", {"type": "array", "items": {"type": "string"}})

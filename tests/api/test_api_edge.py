@@ -125,6 +125,10 @@ def test_undeclared_method_on_info_is_405_with_allow(app, s, admin):
         resp = client.open("/api/v1/subject/_info", method=method, headers=admin, json={})
         json_error(resp, 405)
         assert "GET" in resp.headers.get("Allow", ""), method
+    allow = client.options("/api/v1/subject/_info", headers=admin).headers["Allow"]
+    assert "GET" in allow and "PUT" not in allow and "DELETE" not in allow, allow
+    allow = client.options(f"/api/v1/subject/{s.ids['math']}", headers=admin).headers["Allow"]
+    assert {"GET", "PUT", "DELETE"} <= set(allow.replace(" ", "").split(",")), allow
 
 
 # -- ids ---------------------------------------------------------------------------------
