@@ -174,10 +174,8 @@ class MovementApi(ScopedModelRestApi):
         try:
             status, body = work()
         except _NotFound as missing:
-            db.session.rollback()
             return self.response(404, message=str(_l("Not found")), field=missing.field)
-        except DomainError as err:
-            db.session.rollback()
+        except DomainError as err:  # the command has rolled its unit of work back
             return self._domain_error(err)
         return self.response(status, **body)
 

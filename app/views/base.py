@@ -92,8 +92,8 @@ class ScopedModelView(ModelView):
         return [i for i in items if self.datamodel.get_pk_value(i) in allowed]
 
     def run_action(self, items, act, done_message: str):
-        """Apply ``act`` to each writable row; a row a rule refuses (services check before
-        they change anything) is named in a message, the others are committed together."""
+        """Apply the command ``act`` to each writable row, each its own unit of work; a row a
+        rule refuses is named in a message, and the others keep their change."""
         done = 0
         for item in self.writable_items(items):
             try:
@@ -101,7 +101,6 @@ class ScopedModelView(ModelView):
                 done += 1
             except DomainError as err:
                 flash(f"{item}: {err}", "danger")
-        self.datamodel.session.commit()
         flash(done_message % {"n": done}, "success")
         return redirect(self.get_redirect())
 

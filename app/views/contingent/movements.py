@@ -183,7 +183,6 @@ class MovementFormsView(BaseView):
                 n = len(movements.disband(current_scope(), cls, chosen, day, order,
                                           values.get("reason")))
             except DomainError as err:
-                db.session.rollback()
                 errors[err.field or "_"] = str(err)
                 flash(str(err), "danger")
                 pupils = movements.class_pupils(cls)
@@ -217,7 +216,6 @@ class MovementFormsView(BaseView):
             try:
                 promoted, graduated, created = promotion.promote(current_scope(), year, order)
             except DomainError as err:
-                db.session.rollback()
                 flash(str(err), "danger")
                 plan = promotion.promotion_plan(year)
             else:
