@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
+from flask_babel import gettext
 
+from app.api.http import field_error
 from app.security.lookups import LOOKUPS, lookup_page
 
 
@@ -46,14 +48,17 @@ class LookupApi(BaseApi):
                             id: {type: integer}
                             text: {type: string}
                       more: {type: boolean}
+            400:
+              description: page is not a whole number from 1
             404:
               description: no look-up of this name
         """
         if name not in LOOKUPS:
             return self.response_404()
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        raw = request.args.get("page", "1").strip()
+        if not raw.isdigit() or int(raw) < 1:
+            return field_error(400, "page", gettext("A whole number from 1 is required"),
+                               "page")
+        page = int(raw)
         results, more = lookup_page(name, request.args.get("q", "").strip(), page)
         return self.response(200, results=results, more=more)

@@ -269,14 +269,16 @@ def _operation(path: str, method: str, op: dict) -> None:
 
 
 def _bound_integers(schema: Any) -> None:
-    """Whole numbers of ``q`` within 32 bits, in the keys FAB reads and in any other."""
+    """Whole numbers of ``q`` within 32 bits, in the keys FAB reads and in any other (not
+    inside a ``not``: "a number that is no integer" must stay that)."""
     if isinstance(schema, dict):
         if schema.get("type") == "integer":
             schema.update({**Q_INTEGER, **schema})
         if schema.get("type") == "object" and "additionalProperties" not in schema:
             schema["additionalProperties"] = {"$ref": "#/components/schemas/QValue"}
-        for value in schema.values():
-            _bound_integers(value)
+        for key, value in schema.items():
+            if key != "not":
+                _bound_integers(value)
     elif isinstance(schema, list):
         for value in schema:
             _bound_integers(value)
