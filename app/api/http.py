@@ -13,6 +13,7 @@ before any resource runs, so that no resource has to repeat it:
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import prison
@@ -112,6 +113,7 @@ def _normalise_q(value: str):
 Q_KEYS = ("filters", "page", "page_size", "order_column", "order_direction", "columns",
           "select_columns", "keys", "add_columns", "edit_columns")
 FILTER_KEYS = ("col", "opr", "value")
+COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 def _known_keys(data):
@@ -119,6 +121,11 @@ def _known_keys(data):
     if not isinstance(data, dict):
         return data
     out = {k: data[k] for k in Q_KEYS if k in data}
+    for key in ("add_columns", "edit_columns"):  # {column: {page, page_size}}
+        if isinstance(out.get(key), dict):
+            out[key] = {col: {k: v for k, v in args.items() if k in ("page", "page_size")}
+                        for col, args in out[key].items()
+                        if COLUMN_NAME.fullmatch(str(col)) and isinstance(args, dict)}
     if isinstance(out.get("filters"), list):
         out["filters"] = [{k: f[k] for k in FILTER_KEYS if k in f} if isinstance(f, dict)
                           else f for f in out["filters"]]
