@@ -23,8 +23,8 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
-#: the database's whole numbers: PostgreSQL's integer columns (every id here) are 32-bit
-INT_MAX = 2**31 - 1
+from app.api.filter_values import INT_MAX, column_kind, enum_names, fits
+
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: endpoints that take no session cookie to write (they create the session or the token)
 CSRF_EXEMPT_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh")
@@ -88,11 +88,15 @@ def _normalise_q(value: str):
         data, as_is = parse_q(value)
     except BadQuery:
         return field_error(400, "q", gettext("Not a valid Rison or JSON query"), "bad_query")
+    changed, unusable = normalise_filters(data, _resource())
+    if unusable is not None:
+        return field_error(400, unusable, gettext("This value does not fit the column"),
+                           "filter_value")
+    if changed:
+        as_is = False
     field = _q_out_of_range(data)
     if field is not None:
         return field_error(400, field, gettext("The number is too large"), "out_of_range")
-    if _lists_for_in_filters(data):
-        as_is = False
     if not as_is:
         data = _known_keys(data)
         text = prison.dumps(data)
@@ -150,27 +154,55 @@ def _q_out_of_range(data) -> str | None:
     return None
 
 
-def _lists_for_in_filters(data) -> bool:
-    """An ``in`` / ``not_in`` filter given one value instead of a list takes it as a list of
-    one (Flask-AppBuilder iterates it: a 500). True when ``data`` was changed."""
+LIST_OPERATORS = ("in", "not_in")
+
+
+def normalise_filters(data, api) -> tuple[bool, str | None]:
+    """Filter values as Flask-AppBuilder's filters can use them (it computes with the value:
+    a 500 otherwise): an ``in`` / ``not_in`` given one value takes it as a list of one; each
+    value must fit its column (``app.api.filter_values``; a number searched in a text column
+    is its text). Returns whether ``data`` changed and the field of a value that does not
+    fit."""
     changed = False
     filters = data.get("filters") if isinstance(data, dict) else None
-    for flt in filters if isinstance(filters, list) else []:
-        if isinstance(flt, dict) and flt.get("opr") in ("in", "not_in") \
-                and not isinstance(flt.get("value"), list):
-            flt["value"] = [flt.get("value")]
-            changed = True
-    return changed
+    for i, flt in enumerate(filters if isinstance(filters, list) else []):
+        if not isinstance(flt, dict):
+            continue
+        col, opr, value = flt.get("col"), flt.get("opr"), flt.get("value")
+        if opr in LIST_OPERATORS and not isinstance(value, list):
+            flt["value"], value, changed = [value], [value], True
+        if not isinstance(col, str) or col not in (api.search_columns or []):
+            continue
+        kind = column_kind(api.datamodel, col)
+        names = enum_names(api.datamodel, col) if kind == "enum" else None
+        values = value if opr in LIST_OPERATORS else [value]
+        fitted = []
+        for one in values:
+            ok, use = fits(kind, one, names)
+            if not ok:
+                return changed, f"q.filters[{i}].value"
+            fitted.append(use)
+        new = fitted if opr in LIST_OPERATORS else fitted[0]
+        if new != value or type(new) is not type(value):
+            flt["value"], changed = new, True
+    return changed, None
+
+
+def _resource():
+    """The generated REST resource (a ``ModelRestApi``) this request goes to, if any."""
+    from flask_appbuilder.api import ModelRestApi
+
+    view_name = (request.endpoint or "").split(".", 1)[0]
+    for view in current_app.appbuilder.baseviews:
+        if type(view).__name__ == view_name and isinstance(view, ModelRestApi):
+            return view
+    return None
 
 
 def _reads_rison() -> bool:
     """Is this one of Flask-AppBuilder's own list, show or ``_info`` routes, whose ``q`` is
     Rison (a look-up's ``q`` is the text typed in a picker)?"""
-    from flask_appbuilder.api import ModelRestApi
-
-    view_name = (request.endpoint or "").split(".", 1)[0]
-    views = {type(v).__name__: v for v in current_app.appbuilder.baseviews}
-    return isinstance(views.get(view_name), ModelRestApi) and request.method == "GET"
+    return request.method == "GET" and _resource() is not None
 
 
 def _allowed_methods() -> set[str]:

@@ -38,7 +38,7 @@ from flask_appbuilder.api.schemas import get_list_schema
 from flask_appbuilder.models.filters import map_args_filter
 from marshmallow import fields
 
-from app.api.http import INT_MAX
+from app.api.filter_values import INT_MAX, column_kind, enum_names, value_schema
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -176,12 +176,6 @@ BODY_SCHEMA_FIXES = {
 
 #: a whole number of ``q`` (any deeper integer outside these is refused with 400 too)
 Q_INTEGER = {"type": "integer", "minimum": -INT_MAX - 1, "maximum": INT_MAX}
-#: FAB's filter value, one value or (``in``, ``not_in``) a list of them
-Q_SCALAR = {"anyOf": [{"type": "integer", "minimum": -INT_MAX - 1, "maximum": INT_MAX},
-                      {"type": "number", "not": {"type": "integer"}},
-                      {"type": "string"}, {"type": "boolean"}]}
-#: ``in`` / ``not_in``: a list, or one value taken as a list of one
-Q_LIST = {"anyOf": [{"type": "array", "items": Q_SCALAR}, Q_SCALAR]}
 #: any other value of ``q``: FAB ignores keys it does not know, and so does the edge
 Q_VALUE = {"nullable": True, "anyOf": [
     {"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "boolean"}]},
@@ -296,22 +290,22 @@ def _list_q(api: ModelRestApi) -> dict:
     operator FAB does not know at all is ignored on a search column); ``order_column`` is
     one of the order columns (or empty: the default order)."""
     schema = _copy({**get_list_schema, **NOT_BOTH_COLUMNS})
-    by_operators: dict[tuple, list[str]] = {}
     search = api._filters.get_search_filters()
-    for col in api.search_columns:
-        operators = tuple(flt.arg_name for flt in search.get(col, ()))
-        if operators:
-            by_operators.setdefault(operators, []).append(col)
     known = sorted({*map_args_filter, *(f.arg_name for fs in search.values() for f in fs)})
     alternatives = []
-    for operators, cols in by_operators.items():
-        for oprs, value in (([o for o in operators if o not in LIST_OPERATORS], Q_SCALAR),
-                            ([o for o in operators if o in LIST_OPERATORS], Q_LIST)):
+    for col in api.search_columns:
+        operators = [flt.arg_name for flt in search.get(col, ())]
+        if not operators:
+            continue
+        kind = column_kind(api.datamodel, col)
+        value = value_schema(kind, enum_names(api.datamodel, col) if kind == "enum" else None)
+        one_or_list = {"anyOf": [{"type": "array", "items": value}, value]}
+        for oprs, val in (([o for o in operators if o not in LIST_OPERATORS], value),
+                          ([o for o in operators if o in LIST_OPERATORS], one_or_list)):
             if oprs:
-                alternatives.append(_filter(cols, {"enum": oprs}, value))
-    if alternatives:
-        alternatives.append(_filter(sorted({c for cs in by_operators.values() for c in cs}),
-                                    {"not": {"enum": known}}, Q_SCALAR))
+                alternatives.append(_filter([col], {"enum": oprs}, val))
+        # an operator FAB does not know is ignored; the value must still fit the column
+        alternatives.append(_filter([col], {"not": {"enum": known}}, value))
     props = schema["properties"]
     props["filters"] = ({"type": "array", "items": {"anyOf": alternatives}} if alternatives
                         else {"type": "array", "maxItems": 0})

@@ -96,22 +96,29 @@ def test_malformed_rison_is_400(app, s, admin):
 
 def test_json_query_reaches_the_resource_as_written(app, s, admin):
     """Is a JSON ``q`` read as written - ``&``, ``+``, ``%`` and lone surrogates inside its
-    values included - and an ``in`` filter given one value taken as a list of one, where
-    Flask-AppBuilder refused the first (it decodes JSON twice) and answered 500 to the
-    second?"""
+    values included - an ``in`` filter given one value taken as a list of one, a number
+    searched in a text column taken as its text, and a value that does not fit its column
+    refused with 400 naming it (Flask-AppBuilder refused the first, it decodes JSON twice,
+    and answered 500 to the others)?"""
     client = app.test_client()
     math = client.get("/api/v1/subject/", headers=admin, query_string={"q": json.dumps(
         {"filters": [{"col": "name", "opr": "eq", "value": "Математика"}]})})
     assert math.status_code == 200 and math.json["count"] == 1, math.get_data(as_text=True)
     for q in ({"filters": [{"col": "name", "opr": "eq", "value": "a&b+c%41"}]},
               {"\udbad\udd67x": 1.5, "page": 0},
-              {"filters": [{"col": "name", "opr": "not_in", "value": False}]},
+              {"filters": [{"col": "name", "opr": "sw", "value": 5}]},
               {"filters": [{"col": "name", "opr": "in", "value": "Математика"}]},
               {"filters": [{"col": "name", "opr": "eq", "value": "x",
                             "\u00ce\n(#6\x01": {"k": 2**40}}], "extra": 2**40}):
         resp = client.get("/api/v1/subject/", headers=admin,
                           query_string={"q": json.dumps(q)})
         assert resp.status_code == 200, (q, resp.get_data(as_text=True)[:300])
+    for value in (False, None, [True, 1.5], {"x": 1}):  # FAB computed with them: 500
+        json_error(client.get("/api/v1/subject/", headers=admin, query_string={
+            "q": json.dumps({"filters": [{"col": "name", "opr": "not_in", "value": value}]})}),
+            400, "q.filters[0].value")
+    json_error(client.get("/api/v1/subject/", headers=admin, query_string={"q": json.dumps(
+        {"filters": [{"col": "archived", "opr": "eq", "value": 2.5}]})}), 400)
     one = client.get("/api/v1/subject/", headers=admin, query_string={"q": json.dumps(
         {"filters": [{"col": "name", "opr": "in", "value": "Математика"}]})})
     assert one.json["count"] == 1
