@@ -50,12 +50,11 @@ def live_server(app):
         yield srv
 
 
-BEING_FIXED = pytest.mark.xfail(strict=False, reason="issue 16: being fixed")
 USERS = [
     # username, the organisation that is "own", writes at all?
-    pytest.param("school_a_admin", "SA1", True, id="school_admin", marks=BEING_FIXED),
-    pytest.param("teacher_a", "SA1", False, id="teacher", marks=BEING_FIXED),
-    pytest.param("dist_a_head", "DA", False, id="district", marks=BEING_FIXED),
+    pytest.param("school_a_admin", "SA1", True, id="school_admin"),
+    pytest.param("teacher_a", "SA1", False, id="teacher"),
+    pytest.param("dist_a_head", "DA", False, id="district"),
 ]
 
 
