@@ -89,6 +89,9 @@ def _normalise_q(value: str):
         data, as_is = parse_q(value)
     except BadQuery:
         return field_error(400, "q", gettext("Not a valid Rison or JSON query"), "bad_query")
+    field = nul_character(data, "q")
+    if field is not None:
+        return field_error(400, field, gettext("The text holds a NUL character"), "nul")
     changed, unusable = normalise_filters(data, _resource())
     if unusable is not None:
         return field_error(400, unusable, gettext("This value does not fit the column"),
@@ -98,6 +101,10 @@ def _normalise_q(value: str):
     field = _q_out_of_range(data)
     if field is not None:
         return field_error(400, field, gettext("The number is too large"), "out_of_range")
+    page = data.get("page") if isinstance(data, dict) else None
+    if isinstance(page, int) and not isinstance(page, bool) and page < 0:
+        # a negative offset: PostgreSQL refuses it
+        return field_error(400, "q.page", gettext("A whole number from 0 is required"), "page")
     if not as_is:
         # FAB reads a q that is not Rison as JSON after decoding it once more as a query
         # string: hand it JSON encoded once more (a leading "{" keeps it from being Rison)
@@ -199,6 +206,22 @@ def _method_refused(allowed: set[str]):
     return response
 
 
+def nul_character(data, path: str = "") -> str | None:
+    """The first field of a JSON document whose text (or key) holds a NUL character."""
+    if isinstance(data, str):
+        return path or "_" if "\x00" in data else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) \
+        if isinstance(data, list) else ()
+    for key, value in items:
+        name = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
+        if isinstance(key, str) and "\x00" in key:
+            return path or "_"
+        found = nul_character(value, name)
+        if found is not None:
+            return found
+    return None
+
+
 def out_of_range(data, path: str = "", floats: bool = True) -> str | None:
     """The first field of a JSON document holding a whole number the database cannot hold
     (with ``floats``, a whole float too: marshmallow reads ``3e10`` as an integer)."""
@@ -252,6 +275,9 @@ def _check_path():
 
 def _check_args():
     for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            return field_error(400, name.replace("\x00", ""),
+                               gettext("The text holds a NUL character"), "nul")
         digits = value.strip().lstrip("+-")
         if digits.isdigit() and not -INT_MAX - 1 <= int(value) <= INT_MAX:
             if name == "pk" or name.endswith("_id"):  # no row has such an id
@@ -268,6 +294,9 @@ def _check_body():
     data = request.get_json(silent=True) if request.is_json else None
     if not isinstance(data, dict):
         return error_response(400, {"_": [gettext("Send a JSON object")]}, "not_json")
+    field = nul_character(data)
+    if field is not None:  # PostgreSQL's text cannot hold it
+        return field_error(422, field, gettext("The text holds a NUL character"), "nul")
     field = out_of_range(data)
     if field is not None:
         return field_error(422, field, gettext("The number is too large"), "out_of_range")

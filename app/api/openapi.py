@@ -315,7 +315,7 @@ def _list_q(api: ModelRestApi) -> dict:
     props["page_size"]["description"] = (
         f"rows per page, {api.page_size} if not given; above {max_size} or below 1: "
         f"{max_size}")
-    props["page"]["description"] = "page index from 0"
+    props["page"].update(description="page index from 0", minimum=0)
     return schema
 
 
